@@ -1,0 +1,136 @@
+import { z } from 'zod';
+
+/** Every listener Coo knows, by the name used in config and `--listen`. */
+export const LISTENER_NAMES = [
+  'http',
+  'smtp',
+  'submission',
+  'submissions',
+  'imap',
+  'imaps',
+  'pop3',
+  'pop3s',
+] as const;
+export type ListenerName = (typeof LISTENER_NAMES)[number];
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** Parses `HOST:PORT`, `[V6]:PORT` or `:PORT`; returns undefined when malformed. */
+export function parseListenAddress(text: string): ListenAddress | undefined {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]*)):(\d{1,5})$/.exec(text.trim());
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port > 65535) return undefined;
+  const host = match[1] ?? match[2] ?? '';
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+export function formatListenAddress(address: ListenAddress): string {
+  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}
+
+const listenAddress = z.string().refine((value) => value === 'off' || parseListenAddress(value) !== undefined, {
+  message: 'expected "HOST:PORT" (e.g. "0.0.0.0:443") or "off"',
+});
+
+const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B?|B)?$/i;
+const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+/** Parses "25M", "2G", "1.5GiB" or a plain byte count; undefined when malformed. */
+export function parseSize(text: string | number): number | undefined {
+  if (typeof text === 'number') return Number.isSafeInteger(text) && text >= 0 ? text : undefined;
+  const match = SIZE_PATTERN.exec(text.trim());
+  if (!match) return undefined;
+  const unit = (match[2] ?? '').charAt(0).toUpperCase();
+  const factor = SIZE_UNITS[unit];
+  if (factor === undefined) return undefined;
+  const bytes = Math.round(Number(match[1]) * factor);
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+/** Formats a byte count the way parseSize reads it back, exactly. */
+export function formatSize(bytes: number): string {
+  for (const [unit, factor] of [
+    ['T', 1024 ** 4],
+    ['G', 1024 ** 3],
+    ['M', 1024 ** 2],
+    ['K', 1024],
+  ] as const) {
+    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${unit}`;
+  }
+  return String(bytes);
+}
+
+const size = z.union([z.string(), z.number()]).transform((value, context) => {
+  const bytes = parseSize(value);
+  if (bytes === undefined) {
+    context.addIssue({ code: 'custom', message: 'expected a size such as "25M", "2G" or a number of bytes' });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        hostname: z.string().min(1).regex(/^[a-zA-Z0-9.-]+$/, 'expected a host name such as "mail.example.com"'),
+      })
+      .strict(),
+    listen: z
+      .object(Object.fromEntries(LISTENER_NAMES.map((name) => [name, listenAddress.optional()])))
+      .strict()
+      .default({}),
+    database: z
+      .object({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'expected a "postgres://" URL')
+          .optional(),
+        sqlite: z.string().min(1).default('coo.db'),
+      })
+      .strict()
+      .default({ sqlite: 'coo.db' }),
+    redis: z
+      .object({ url: z.string().regex(/^rediss?:\/\//, 'expected a "redis://" URL').optional() })
+      .strict()
+      .default({}),
+    tls: z
+      .object({ cert: z.string().default('tls/cert.pem'), key: z.string().default('tls/key.pem') })
+      .strict()
+      .default({ cert: 'tls/cert.pem', key: 'tls/key.pem' }),
+    blobs: z.object({ path: z.string().default('blobs') }).strict().default({ path: 'blobs' }),
+    auth: z
+      .object({
+        argon2_memory_kib: z.number().int().min(1024).max(4_194_304).default(19456),
+        argon2_passes: z.number().int().min(1).max(64).default(2),
+        argon2_parallelism: z.number().int().min(1).max(16).default(1),
+        failure_window_seconds: z.number().int().min(1).default(900),
+        max_failures_per_account: z.number().int().min(1).default(10),
+        max_failures_per_address: z.number().int().min(1).default(50),
+      })
+      .strict()
+      .default({
+        argon2_memory_kib: 19456,
+        argon2_passes: 2,
+        argon2_parallelism: 1,
+        failure_window_seconds: 900,
+        max_failures_per_account: 10,
+        max_failures_per_address: 50,
+      }),
+    users: z
+      .object({ default_quota: size.default(2 * 1024 ** 3) })
+      .strict()
+      .default({ default_quota: 2 * 1024 ** 3 }),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict();
+
+export type Config = z.output<typeof configSchema>;
+export type AuthConfig = Config['auth'];

@@ -1,0 +1,61 @@
+/**
+ * The stable error codes of Coo. Every error a client, script or admin can see
+ * carries one of these codes beside its human message; messages may change,
+ * codes do not. Listed with their meaning in docs/errors.md.
+ */
+export const ErrorCode = {
+  // Input
+  INVALID_INPUT: 'INVALID_INPUT',
+  INVALID_ADDRESS: 'INVALID_ADDRESS',
+  NOT_FOUND: 'NOT_FOUND',
+
+  // Configuration
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  CONFIG_MISSING: 'CONFIG_MISSING',
+  DATA_DIR_EXISTS: 'DATA_DIR_EXISTS',
+
+  // Directory
+  DOMAIN_UNKNOWN: 'DOMAIN_UNKNOWN',
+  DOMAIN_EXISTS: 'DOMAIN_EXISTS',
+  USER_EXISTS: 'USER_EXISTS',
+  USER_UNKNOWN: 'USER_UNKNOWN',
+  UNIT_EXISTS: 'UNIT_EXISTS',
+  UNIT_UNKNOWN: 'UNIT_UNKNOWN',
+  UNIT_NOT_EMPTY: 'UNIT_NOT_EMPTY',
+  UNIT_CYCLE: 'UNIT_CYCLE',
+  GROUP_EXISTS: 'GROUP_EXISTS',
+  GROUP_UNKNOWN: 'GROUP_UNKNOWN',
+  LAST_ADMIN: 'LAST_ADMIN',
+
+  // Authentication
+  AUTH_FAILED: 'AUTH_FAILED',
+  AUTH_DISABLED: 'AUTH_DISABLED',
+  AUTH_EXPIRED: 'AUTH_EXPIRED',
+  AUTH_NOT_YET_VALID: 'AUTH_NOT_YET_VALID',
+  AUTH_NO_PASSWORD: 'AUTH_NO_PASSWORD',
+  AUTH_THROTTLED: 'AUTH_THROTTLED',
+  AUTH_REQUIRED: 'AUTH_REQUIRED',
+  AUTH_FORBIDDEN: 'AUTH_FORBIDDEN',
+  TOKEN_UNKNOWN: 'TOKEN_UNKNOWN',
+
+  // Import
+  IMPORT_INVALID: 'IMPORT_INVALID',
+
+  // Audit
+  AUDIT_CHAIN_BROKEN: 'AUDIT_CHAIN_BROKEN',
+
+  // Anything unexpected: logged with context on the server.
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The body of every error answer of the REST API. */
+export interface ApiErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** Per-item problems, e.g. one per CSV line or per invalid field. */
+    details?: { line?: number; field?: string; message: string }[];
+  };
+}

@@ -1,0 +1,97 @@
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import {
+  CompiledQuery,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  type SqliteStatement,
+} from 'kysely';
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite dialect speaks to a better-sqlite3-shaped object; this adapts
+ * Node's built-in `node:sqlite` to it, so the embedded default needs no native
+ * addon. Prepared statements are cached: the same few hundred queries run all day.
+ */
+class NodeSqliteDatabase implements SqliteDatabase {
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, SqliteStatement>();
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  close(): void {
+    this.#statements.clear();
+    this.#db.close();
+  }
+
+  prepare(sql: string): SqliteStatement {
+    const cached = this.#statements.get(sql);
+    if (cached) return cached;
+    const statement = adaptStatement(this.#db.prepare(sql));
+    if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
+      const oldest = this.#statements.keys().next().value;
+      if (oldest !== undefined) this.#statements.delete(oldest);
+    }
+    this.#statements.set(sql, statement);
+    return statement;
+  }
+}
+
+type SqliteValue = null | number | bigint | string | NodeJS.ArrayBufferView;
+
+function adaptStatement(statement: StatementSync): SqliteStatement {
+  const bind = (parameters: ReadonlyArray<unknown>) => parameters.map(toSqliteValue);
+  return {
+    reader: statement.columns().length > 0,
+    all: (parameters) => statement.all(...bind(parameters)),
+    run: (parameters) => statement.run(...bind(parameters)),
+    iterate: (parameters) => statement.iterate(...bind(parameters)),
+  };
+}
+
+function toSqliteValue(value: unknown): SqliteValue {
+  if (value === undefined) return null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Date) return value.getTime();
+  return value as SqliteValue;
+}
+
+/**
+ * Every transaction starts with BEGIN IMMEDIATE: the server and the CLI write
+ * to one file from two processes, and a deferred transaction that upgrades
+ * from read to write can fail with SQLITE_BUSY instead of waiting its turn.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class NodeSqliteDialect extends SqliteDialect {
+  readonly #database: SqliteDatabase;
+
+  constructor(database: SqliteDatabase) {
+    super({ database });
+    this.#database = database;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.#database });
+  }
+}
+
+/** Opens (creating if needed) a SQLite file in WAL mode with a busy timeout. */
+export function openSqliteDialect(file: string): SqliteDialect {
+  const db = new DatabaseSync(file, { timeout: 10_000 });
+  db.exec('pragma journal_mode = wal');
+  // WAL with synchronous=full: a commit is on disk before it is acknowledged.
+  db.exec('pragma synchronous = full');
+  db.exec('pragma foreign_keys = on');
+  db.exec('pragma busy_timeout = 10000');
+  return new NodeSqliteDialect(new NodeSqliteDatabase(db));
+}
