@@ -44,8 +44,20 @@ export const ErrorCode = {
   // Audit
   AUDIT_CHAIN_BROKEN: 'AUDIT_CHAIN_BROKEN',
 
+  // Blobs
+  BLOB_TOO_LARGE: 'BLOB_TOO_LARGE',
+
+  // Files the server writes (certificates, keys)
+  FILE_EXISTS: 'FILE_EXISTS',
+
+  // Event bus (Redis when several nodes run)
+  BUS_UNAVAILABLE: 'BUS_UNAVAILABLE',
+
   // Anything unexpected: logged with context on the server.
   INTERNAL: 'INTERNAL',
+
+  // Passwords
+  PASSWORD_TOO_WEAK: 'PASSWORD_TOO_WEAK',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -54,3 +54,9 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return code === '23505' || /UNIQUE constraint failed/.test(error.message);
 }
+
+/** Runs fn in a transaction, or inside the caller's when given one. */
+export function inTransaction<T>(db: Executor, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db as Tx);
+  return db.transaction().execute(fn);
+}
