@@ -6,7 +6,7 @@ import { auditRecord, type AuditSink } from '../directory/types.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { UserRow } from '../store/users.ts';
 import type { LoginThrottle } from './login-throttle.ts';
-import { burnPasswordTime, hashPassword, verifyPassword } from './password.ts';
+import { burnPasswordTime, hashPassword, passwordParamsFromConfig, verifyPassword } from './password.ts';
 
 export interface LoginAttempt {
   /** What the person typed: name@domain, or a bare name in the default domain. */
@@ -15,14 +15,6 @@ export interface LoginAttempt {
   /** Which front end asks: http, ws, smtp, submission, imap, pop3, cli. */
   protocol: string;
   remote: string;
-}
-
-export function hashParams(config: AuthConfig) {
-  return {
-    memoryKib: config.argon2_memory_kib,
-    passes: config.argon2_passes,
-    parallelism: config.argon2_parallelism,
-  };
 }
 
 const WRONG_CREDENTIALS = 'wrong address or password';
@@ -47,28 +39,28 @@ export class AuthService {
 
   /** Hashes a new password with the configured parameters. */
   hash(password: string): Promise<string> {
-    return hashPassword(password, hashParams(this.#config));
+    return hashPassword(password, passwordParamsFromConfig(this.#config));
   }
 
   async login(attempt: LoginAttempt): Promise<UserRow> {
-    const params = hashParams(this.#config);
+    const params = passwordParamsFromConfig(this.#config);
     const row = await this.#users.findRow(attempt.login);
     const account = row?.address ?? attempt.login.trim().toLowerCase();
     try {
-      this.#throttle.check(account, attempt.remote);
+      await this.#throttle.check(account, attempt.remote);
     } catch (error) {
       await this.#record(attempt, account, 'failure', 'throttled');
       throw error;
     }
     if (!row?.password_hash) {
       await burnPasswordTime(attempt.password, params);
-      this.#throttle.recordFailure(account, attempt.remote);
+      await this.#throttle.recordFailure(account, attempt.remote);
       await this.#record(attempt, account, 'failure', row ? 'no-password' : 'unknown-user');
       throw new CooError(ErrorCode.AUTH_FAILED, WRONG_CREDENTIALS);
     }
     const check = await verifyPassword(attempt.password, row.password_hash, params);
     if (!check.ok) {
-      this.#throttle.recordFailure(account, attempt.remote);
+      await this.#throttle.recordFailure(account, attempt.remote);
       await this.#record(attempt, account, 'failure', 'wrong-password');
       throw new CooError(ErrorCode.AUTH_FAILED, WRONG_CREDENTIALS);
     }
@@ -78,7 +70,7 @@ export class AuthService {
       await this.#record(attempt, account, 'failure', problem.code);
       throw new CooError(problem.code, problem.message);
     }
-    this.#throttle.recordSuccess(account, attempt.remote);
+    await this.#throttle.recordSuccess(account, attempt.remote);
     if (check.needsRehash) await this.#users.replacePasswordHash(row.id, await this.hash(attempt.password));
     await this.#record(attempt, account, 'success');
     return row;

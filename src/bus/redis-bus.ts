@@ -38,7 +38,7 @@ export class RedisBus implements EventBus {
   readonly #subscriber: Redis;
   /** Subscription changes go to Redis one at a time, so a fast unsubscribe-subscribe cannot reorder. */
   #changes: Promise<void> = Promise.resolve();
-  #closed = false;
+  #state: 'connecting' | 'open' | 'closed' = 'connecting';
 
   /** Connects both connections; fails with BUS_UNAVAILABLE when Redis cannot be reached. */
   static async connect(options: RedisBusOptions): Promise<RedisBus> {
@@ -74,7 +74,7 @@ export class RedisBus implements EventBus {
       throw error;
     }
     return async () => {
-      if (!this.#subscriptions.remove(subscription) || this.#closed) return;
+      if (!this.#subscriptions.remove(subscription) || this.#state === 'closed') return;
       // The handler is gone locally whatever Redis says; a failed UNSUBSCRIBE
       // only leaves a channel whose events are dropped on arrival.
       await this.#applyChange(channel).catch((error: unknown) =>
@@ -84,8 +84,8 @@ export class RedisBus implements EventBus {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
     this.#subscriptions.clear();
     await this.#changes;
     await Promise.all([closeClient(this.#publisher), closeClient(this.#subscriber)]);
@@ -93,13 +93,16 @@ export class RedisBus implements EventBus {
 
   async #open(url: string): Promise<void> {
     let lastError: unknown;
-    const remember = (error: unknown) => (lastError = error);
+    const remember = (error: unknown) => {
+      lastError = error;
+    };
     this.#publisher.on('error', remember);
     this.#subscriber.on('error', remember);
     try {
       await Promise.all([this.#publisher.connect(), this.#subscriber.connect()]);
+      this.#state = 'open';
     } catch (error) {
-      this.#closed = true;
+      this.#state = 'closed';
       this.#publisher.disconnect();
       this.#subscriber.disconnect();
       const reason = lastError ?? error;
@@ -118,8 +121,9 @@ export class RedisBus implements EventBus {
       maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
     });
     // Without a listener ioredis prints every connection error to the console.
+    // While connecting, #open reports the failure itself, once.
     client.on('error', (error: unknown) => {
-      if (!this.#closed) this.#onError?.(error, { kind: 'connection', connection: role });
+      if (this.#state === 'open') this.#onError?.(error, { kind: 'connection', connection: role });
     });
     return client;
   }
@@ -127,7 +131,7 @@ export class RedisBus implements EventBus {
   /** Brings the Redis subscription of one channel in line with its local handlers. */
   #applyChange(channel: string): Promise<void> {
     const change = this.#changes.then(async () => {
-      const wanted = this.#subscriptions.has(channel) && !this.#closed;
+      const wanted = this.#subscriptions.has(channel) && this.#state === 'open';
       if (wanted && !this.#redisChannels.has(channel)) {
         await this.#subscriber.subscribe(this.#prefix + channel);
         this.#redisChannels.add(channel);
@@ -156,7 +160,7 @@ export class RedisBus implements EventBus {
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw new Error('the event bus is closed');
+    if (this.#state !== 'open') throw new Error('the event bus is closed');
   }
 }
 

@@ -1,0 +1,199 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { CooError } from '../errors.ts';
+
+export interface BlobRef {
+  /** SHA-256 of the content, lower-case hex: the same bytes always get the same id. */
+  id: string;
+  size: number;
+}
+
+export interface PutOptions {
+  /** Larger content is refused with BLOB_TOO_LARGE and nothing is kept. */
+  maxBytes?: number;
+}
+
+export interface ReadRange {
+  /** First byte, inclusive; default 0. */
+  start?: number;
+  /** Last byte, inclusive (as fs.createReadStream); default the end. */
+  end?: number;
+}
+
+const ID_PATTERN = /^[0-9a-f]{64}$/;
+const TEMP_DIR = 'tmp';
+// Temp files untouched this long belong to no running put: a put writes
+// steadily or fails. A younger one may be another node's upload in progress
+// on a shared blob directory.
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/**
+ * Content-addressed blobs on disk (mail bodies, files): ROOT/ab/cd/<sha256>.
+ * A put is acknowledged only once the file and its directory entry are
+ * fsynced, so a crash loses nothing that was acknowledged. Which blobs are
+ * still referenced is the store's business; delete() removes unconditionally.
+ */
+export class DiskBlobStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  /** Creates the folders and removes temp files left by a crash; call at start-up. */
+  static async open(root: string): Promise<DiskBlobStore> {
+    const store = new DiskBlobStore(root);
+    await mkdir(path.join(store.root, TEMP_DIR), { recursive: true });
+    await store.cleanTemp();
+    return store;
+  }
+
+  /**
+   * Streams the content to a temp file while hashing it, then moves it to
+   * its address. A stream source is consumed (and destroyed on failure).
+   */
+  async put(source: Buffer | Readable, options: PutOptions = {}): Promise<BlobRef> {
+    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    if (Buffer.isBuffer(source) && source.length > maxBytes) throw tooLarge(maxBytes);
+    await mkdir(path.join(this.root, TEMP_DIR), { recursive: true });
+    const tempPath = path.join(this.root, TEMP_DIR, `${Date.now()}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+    const hash = createHash('sha256');
+    let size = 0;
+    let file: FileHandle | undefined = await open(tempPath, 'wx', 0o640);
+    try {
+      for await (const chunk of Buffer.isBuffer(source) ? [source] : source) {
+        const bytes = toBuffer(chunk);
+        size += bytes.length;
+        if (size > maxBytes) throw tooLarge(maxBytes);
+        hash.update(bytes);
+        await file.write(bytes);
+      }
+      await file.sync();
+      await file.close();
+      file = undefined;
+      const id = hash.digest('hex');
+      await this.#moveIntoPlace(tempPath, id);
+      return { id, size };
+    } catch (error) {
+      await file?.close().catch(() => undefined);
+      await unlink(tempPath).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Reads a blob; NOT_FOUND when there is none with this id. */
+  async get(id: string, range: ReadRange = {}): Promise<Readable> {
+    const file = await open(this.#pathOf(id), 'r').catch((error: unknown) => {
+      throw notFoundOr(error, id);
+    });
+    return file.createReadStream({ start: range.start, end: range.end, autoClose: true });
+  }
+
+  async has(id: string): Promise<boolean> {
+    try {
+      await stat(this.#pathOf(id));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Size in bytes; NOT_FOUND when there is no blob with this id. */
+  async size(id: string): Promise<number> {
+    const stats = await stat(this.#pathOf(id)).catch((error: unknown) => {
+      throw notFoundOr(error, id);
+    });
+    return stats.size;
+  }
+
+  /**
+   * Removes the blob; false when it was not there. Not fsynced: a delete
+   * undone by a crash leaves an unreferenced blob, which costs space, not data.
+   */
+  async delete(id: string): Promise<boolean> {
+    try {
+      await unlink(this.#pathOf(id));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Removes temp files no put is writing any more; returns how many. */
+  async cleanTemp(options: { olderThanMs?: number } = {}): Promise<number> {
+    const cutoff = Date.now() - (options.olderThanMs ?? STALE_TEMP_MS);
+    const dir = path.join(this.root, TEMP_DIR);
+    const names = await readdir(dir).catch((error: unknown) => {
+      if (isNotFound(error)) return [];
+      throw error;
+    });
+    let removed = 0;
+    for (const name of names) {
+      const file = path.join(dir, name);
+      const stats = await stat(file).catch(() => undefined);
+      if (!stats?.isFile() || stats.mtimeMs > cutoff) continue;
+      await unlink(file).catch(() => undefined);
+      removed++;
+    }
+    return removed;
+  }
+
+  async #moveIntoPlace(tempPath: string, id: string): Promise<void> {
+    const finalPath = this.#pathOf(id);
+    const dir = path.dirname(finalPath);
+    const created = await mkdir(dir, { recursive: true });
+    // New folders must reach the disk too, or the blob's path may vanish in a crash.
+    if (created !== undefined) {
+      await syncDirectory(path.dirname(dir));
+      await syncDirectory(this.root);
+    }
+    const existing = await stat(finalPath).catch(() => undefined);
+    if (existing?.isFile()) {
+      await unlink(tempPath);
+    } else {
+      await rename(tempPath, finalPath);
+    }
+    // Also when the blob was already there: a concurrent put of the same
+    // content may have renamed it without having synced the folder yet.
+    await syncDirectory(dir);
+  }
+
+  #pathOf(id: string): string {
+    if (!ID_PATTERN.test(id)) throw new CooError('INVALID_INPUT', `"${id.slice(0, 80)}" is not a blob id (64 hex digits)`);
+    return path.join(this.root, id.slice(0, 2), id.slice(2, 4), id);
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  // Windows cannot open a folder for fsync; NTFS journals renames anyway.
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function toBuffer(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk);
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new TypeError('a blob source must yield bytes');
+}
+
+function tooLarge(maxBytes: number): CooError {
+  return new CooError('BLOB_TOO_LARGE', `the content is larger than the limit of ${maxBytes} bytes`);
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'ENOENT';
+}
+
+function notFoundOr(error: unknown, id: string): unknown {
+  return isNotFound(error) ? new CooError('NOT_FOUND', `no blob ${id}`) : error;
+}

@@ -1,0 +1,109 @@
+import type { FastifyInstance } from 'fastify';
+import { DiskBlobStore } from './blob/disk-blob-store.ts';
+import { createEventBus } from './bus/index.ts';
+import type { EventBus } from './bus/event-bus.ts';
+import { loadConfig } from './config/loader.ts';
+import { formatListenAddress, type ListenAddress, type ListenerName } from './config/schema.ts';
+import { CooError } from './errors.ts';
+import { buildHttpApp } from './http/app.ts';
+import { createLogger, type Logger } from './log.ts';
+import { ErrorCode } from './protocol/errors.ts';
+import { openServices, type Services } from './services.ts';
+import { loadTlsFiles } from './tls/tls-files.ts';
+
+export interface ServerOptions {
+  dataDir: string;
+  /** `NAME=HOST:PORT` overrides of [listen]. */
+  listen?: string[];
+  logger?: Logger;
+}
+
+export interface ListenerStatus {
+  name: ListenerName;
+  configured: string;
+  /** The bound address (the real port when 0 was asked for), or why it is not running. */
+  state: { kind: 'running'; address: ListenAddress } | { kind: 'skipped'; reason: string };
+}
+
+export interface RunningServer {
+  services: Services;
+  listeners: ListenerStatus[];
+  /** The bound address of a running listener. */
+  address(name: ListenerName): ListenAddress | undefined;
+  /** Stops accepting, lets open requests finish, closes the database. */
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every service once and hands each listener what it needs. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const loaded = loadConfig(options.dataDir, options.listen);
+  const logger = options.logger ?? createLogger(loaded.config.log.level);
+  const tls = loadTlsFiles(loaded.paths.tlsCert, loaded.paths.tlsKey);
+  const services = await openServices(loaded);
+  const blobs = new DiskBlobStore(loaded.paths.blobs);
+  let bus: EventBus | undefined;
+  let http: FastifyInstance | undefined;
+  const listeners: ListenerStatus[] = [];
+  try {
+    await blobs.cleanTemp();
+    bus = createEventBus({ redisUrl: loaded.config.redis.url });
+    for (const [name, configured] of loaded.listeners) {
+      const status: ListenerStatus = {
+        name,
+        configured: formatListenAddress(configured),
+        state: { kind: 'skipped', reason: 'not built yet' },
+      };
+      listeners.push(status);
+      if (name !== 'http') {
+        logger.info({ listener: name, address: status.configured }, `listener ${name} skipped: not built yet`);
+        continue;
+      }
+      http = await buildHttpApp({ services, logger, tls, listeners: () => listeners });
+      const address = await listen(http, name, configured);
+      status.state = { kind: 'running', address };
+      logger.info({ listener: name, address: formatListenAddress(address) }, `listener ${name} on https://${formatListenAddress(address)}/`);
+    }
+  } catch (error) {
+    await http?.close();
+    await bus?.close();
+    await services.close();
+    throw error;
+  }
+  const openBus = bus;
+  return {
+    services,
+    listeners,
+    address: (name) => {
+      const state = listeners.find((l) => l.name === name)?.state;
+      return state?.kind === 'running' ? state.address : undefined;
+    },
+    close: async () => {
+      logger.info('shutting down: draining connections');
+      await http?.close();
+      await openBus.close();
+      await services.close();
+      logger.info('stopped');
+    },
+  };
+}
+
+async function listen(app: FastifyInstance, name: ListenerName, address: ListenAddress): Promise<ListenAddress> {
+  try {
+    await app.listen({ host: address.host, port: address.port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `listener ${name}: cannot listen on ${formatListenAddress(address)}`;
+    const hint =
+      code === 'EACCES'
+        ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
+        : code === 'EADDRINUSE'
+          ? 'the address is already in use'
+          : code === 'EADDRNOTAVAIL'
+            ? 'no such local address'
+            : (error as Error).message;
+    throw new CooError(ErrorCode.CONFIG_INVALID, `${where}: ${hint}; choose another with --listen ${name}=HOST:PORT`);
+  }
+  const bound = app.server.address();
+  if (bound === null || typeof bound === 'string') return address;
+  return { host: bound.address, port: bound.port };
+}

@@ -1,0 +1,98 @@
+import { sql, type Selectable } from 'kysely';
+import type { Executor, Tx } from './database.ts';
+import type { AuditHeadTable, AuditLogTable } from './schema.ts';
+
+/** The SQL of the audit log. The chain itself (hashes, checks) lives in src/audit. */
+
+export type AuditRow = Selectable<AuditLogTable>;
+export type AuditHead = Selectable<Pick<AuditHeadTable, 'seq' | 'hash'>>;
+
+export interface AuditRowFilter {
+  actor?: string;
+  /** Prefix of the action: 'auth.' matches 'auth.login' and 'auth.logout'. */
+  actionPrefix?: string;
+  target?: string;
+  /** Times in ms: from inclusive, to exclusive. */
+  from?: number;
+  to?: number;
+  afterSeq?: number;
+  beforeSeq?: number;
+  limit: number;
+}
+
+/**
+ * Takes the next sequence number. Being an UPDATE, it is the first write of
+ * the transaction: on SQLite the transaction already holds the write lock
+ * (BEGIN IMMEDIATE), on PostgreSQL it locks the head row, so appenders in any
+ * number of processes queue here. Returns the new seq and the hash of the
+ * entry before it.
+ */
+export async function advanceAuditHead(tx: Tx): Promise<{ seq: number; prevHash: string }> {
+  const head = await tx
+    .updateTable('audit_head')
+    .set({ seq: sql<number>`seq + 1` })
+    .where('id', '=', 1)
+    .returning(['seq', 'hash'])
+    .executeTakeFirstOrThrow();
+  return { seq: Number(head.seq), prevHash: head.hash };
+}
+
+export async function insertAuditRow(tx: Tx, row: AuditRow): Promise<void> {
+  await tx.insertInto('audit_log').values(row).execute();
+}
+
+export async function setAuditHeadHash(tx: Tx, hash: string): Promise<void> {
+  await tx.updateTable('audit_head').set({ hash }).where('id', '=', 1).execute();
+}
+
+export async function readAuditHead(executor: Executor): Promise<AuditHead> {
+  const head = await executor
+    .selectFrom('audit_head')
+    .select(['seq', 'hash'])
+    .where('id', '=', 1)
+    .executeTakeFirstOrThrow();
+  return { seq: Number(head.seq), hash: head.hash };
+}
+
+/** Matching rows, newest first. */
+export async function selectAuditRows(executor: Executor, filter: AuditRowFilter): Promise<AuditRow[]> {
+  let query = executor.selectFrom('audit_log').selectAll();
+  if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor);
+  if (filter.actionPrefix !== undefined && filter.actionPrefix !== '') {
+    // substr rather than LIKE: exact on both databases (SQLite's LIKE ignores
+    // case) and no wildcards in the prefix to escape. Lengths in code points.
+    const length = [...filter.actionPrefix].length;
+    query = query.where(sql<string>`substr(action, 1, ${length})`, '=', filter.actionPrefix);
+  }
+  if (filter.target !== undefined) query = query.where('target', '=', filter.target);
+  if (filter.from !== undefined) query = query.where('at', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('at', '<', filter.to);
+  if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
+  if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq);
+  const rows = await query.orderBy('seq', 'desc').limit(filter.limit).execute();
+  return rows.map(numericRow);
+}
+
+/** Up to `limit` rows with afterSeq < seq <= throughSeq, in seq order: one page of a walk. */
+export async function selectAuditPage(
+  executor: Executor,
+  afterSeq: number,
+  throughSeq: number,
+  limit: number,
+): Promise<AuditRow[]> {
+  const rows = await executor
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('seq', '>', afterSeq)
+    .where('seq', '<=', throughSeq)
+    .orderBy('seq', 'asc')
+    .limit(limit)
+    .execute();
+  return rows.map(numericRow);
+}
+
+// PostgreSQL bigints are parsed to numbers by the pool's type parser; SQLite
+// already returns numbers. Number() keeps both honest if that ever changes.
+function numericRow(row: AuditRow): AuditRow {
+  return { ...row, seq: Number(row.seq), at: Number(row.at) };
+}
