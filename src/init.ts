@@ -93,7 +93,7 @@ export async function initDataDir(options: InitOptions): Promise<InitResult> {
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(loaded.file, configText, { mode: 0o600, flag: 'wx' });
-    writeTlsFiles(loaded.paths.tlsCert, loaded.paths.tlsKey, await generateSelfSignedCertificate(hostname));
+    await writeTlsFiles(loaded.paths.tlsCert, loaded.paths.tlsKey, await generateSelfSignedCertificate(hostname));
     const services = await openServices(loaded);
     try {
       await services.directory.domains.add(domain, CLI_ACTOR);

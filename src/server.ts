@@ -1,11 +1,10 @@
-import type { FastifyInstance } from 'fastify';
 import { DiskBlobStore } from './blob/disk-blob-store.ts';
 import { createEventBus } from './bus/index.ts';
 import type { EventBus } from './bus/event-bus.ts';
 import { loadConfig } from './config/loader.ts';
 import { formatListenAddress, type ListenAddress, type ListenerName } from './config/schema.ts';
 import { CooError } from './errors.ts';
-import { buildHttpApp } from './http/app.ts';
+import { buildHttpApp, type HttpApp } from './http/app.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ErrorCode } from './protocol/errors.ts';
 import { openServices, type Services } from './services.ts';
@@ -38,15 +37,17 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const loaded = loadConfig(options.dataDir, options.listen);
   const logger = options.logger ?? createLogger(loaded.config.log.level);
-  const tls = loadTlsFiles(loaded.paths.tlsCert, loaded.paths.tlsKey);
+  const tls = await loadTlsFiles(loaded.paths.tlsCert, loaded.paths.tlsKey);
   const services = await openServices(loaded);
-  const blobs = new DiskBlobStore(loaded.paths.blobs);
   let bus: EventBus | undefined;
-  let http: FastifyInstance | undefined;
+  let http: HttpApp | undefined;
   const listeners: ListenerStatus[] = [];
   try {
-    await blobs.cleanTemp();
-    bus = createEventBus({ redisUrl: loaded.config.redis.url });
+    await DiskBlobStore.open(loaded.paths.blobs);
+    bus = await createEventBus({
+      redisUrl: loaded.config.redis.url,
+      onError: (error, context) => logger.error({ err: error, bus: context }, 'event bus error'),
+    });
     for (const [name, configured] of loaded.listeners) {
       const status: ListenerStatus = {
         name,
@@ -87,7 +88,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
-async function listen(app: FastifyInstance, name: ListenerName, address: ListenAddress): Promise<ListenAddress> {
+async function listen(app: HttpApp, name: ListenerName, address: ListenAddress): Promise<ListenAddress> {
   try {
     await app.listen({ host: address.host, port: address.port });
   } catch (error) {

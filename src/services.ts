@@ -4,17 +4,22 @@ import { loginThrottleConfigFromAuth, MemoryLoginThrottle } from './auth/login-t
 import { checkPasswordPolicy, hashPassword, passwordParamsFromConfig } from './auth/password.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import type { LoadedConfig } from './config/loader.ts';
+import type { AuthConfig } from './config/schema.ts';
 import { createDirectory, type Directory } from './directory/index.ts';
 import { openStore, type DatabaseTarget, type Store } from './store/database.ts';
 
-/** Everything but the listeners: what the CLI and the server share. */
-export interface Services {
-  config: LoadedConfig;
+/** The services over one store, wired once; the CLI, the server and the tests share this. */
+export interface CoreServices {
   store: Store;
   audit: AuditLog;
   directory: Directory;
   auth: AuthService;
   tokens: ApiTokenService;
+}
+
+/** Everything but the listeners: what the CLI and the server share. */
+export interface Services extends CoreServices {
+  config: LoadedConfig;
   close(): Promise<void>;
 }
 
@@ -23,18 +28,22 @@ export function databaseTarget(loaded: LoadedConfig): DatabaseTarget {
   return url ? { kind: 'postgres', url } : { kind: 'sqlite', file: loaded.paths.sqlite };
 }
 
-export async function openServices(loaded: LoadedConfig): Promise<Services> {
-  const store = await openStore(databaseTarget(loaded));
-  const authConfig = loaded.config.auth;
+export function wireServices(store: Store, authConfig: AuthConfig): CoreServices {
   const audit = new AuditLog(store);
+  const params = passwordParamsFromConfig(authConfig);
   const directory = createDirectory({
     store,
     audit,
-    hashPassword: (password) => hashPassword(password, passwordParamsFromConfig(authConfig)),
+    hashPassword: (password) => hashPassword(password, params),
     checkPasswordPolicy,
   });
   const throttle = new MemoryLoginThrottle(loginThrottleConfigFromAuth(authConfig));
   const auth = new AuthService({ users: directory.users, audit, throttle, config: authConfig });
   const tokens = new ApiTokenService({ store, users: directory.users, audit });
-  return { config: loaded, store, audit, directory, auth, tokens, close: () => store.close() };
+  return { store, audit, directory, auth, tokens };
+}
+
+export async function openServices(loaded: LoadedConfig): Promise<Services> {
+  const store = await openStore(databaseTarget(loaded));
+  return { ...wireServices(store, loaded.config.auth), config: loaded, close: () => store.close() };
 }

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Executor } from '../store/database.ts';
 import { readAuditHead, selectAuditPage, type AuditRow } from '../store/audit.ts';
 import { entryHash } from './audit-chain.ts';
@@ -63,12 +64,19 @@ export async function verifyAuditChain(
       previous = { seq: row.seq, hash: row.hash, changed };
     }
     if (page.length < pageSize) break;
+    // node:sqlite answers synchronously, so without this a long walk would
+    // hold the event loop (and every listener) until it ends.
+    await nextTurn();
   }
   checkTail(previous, head, report);
   return { ok: report.count === 0, checked, problems: report.problems, omittedProblems: report.omitted };
 }
 
-function checkTail(last: { seq: number; hash: string }, head: { seq: number; hash: string }, report: ProblemReport) {
+function checkTail(
+  last: { seq: number; hash: string },
+  head: { seq: number; hash: string },
+  report: ProblemReport,
+) {
   if (last.seq < head.seq) {
     const message =
       last.seq === 0

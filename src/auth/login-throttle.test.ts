@@ -4,9 +4,19 @@ import { LoginThrottledError, MemoryLoginThrottle, type LoginThrottleConfig } fr
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
-const CONFIG: LoginThrottleConfig = { windowSeconds: 900, maxFailuresPerAccount: 3, maxFailuresPerAddress: 5 };
+const CONFIG: LoginThrottleConfig = {
+  windowSeconds: 900,
+  maxFailuresPerAccount: 3,
+  maxFailuresPerAddress: 5,
+};
 
-async function fail(throttle: MemoryLoginThrottle, times: number, account: string, remote: string, at: number) {
+async function fail(
+  throttle: MemoryLoginThrottle,
+  times: number,
+  account: string,
+  remote: string,
+  at: number,
+) {
   for (let i = 0; i < times; i++) await throttle.recordFailure(account, remote, at);
 }
 
@@ -66,7 +76,8 @@ describe('login throttle', () => {
 
   it('blocks an address that fails on many accounts, for every account', async () => {
     const throttle = new MemoryLoginThrottle(CONFIG);
-    for (const name of ['a', 'b', 'c', 'd', 'e']) await throttle.recordFailure(`${name}@example.com`, '203.0.113.5', T0);
+    for (const name of ['a', 'b', 'c', 'd', 'e'])
+      await throttle.recordFailure(`${name}@example.com`, '203.0.113.5', T0);
     const error = await refusal(throttle.check('zed@example.com', '203.0.113.5', T0 + MINUTE));
     assert.equal(error.message, 'too many failed logins from 203.0.113.5; try again in 14 minutes');
     // The accounts themselves may still log in from elsewhere.
@@ -75,9 +86,11 @@ describe('login throttle', () => {
 
   it('does not exempt loopback', async () => {
     const throttle = new MemoryLoginThrottle(CONFIG);
-    for (const name of ['a', 'b', 'c', 'd', 'e']) await throttle.recordFailure(`${name}@example.com`, '127.0.0.1', T0);
+    for (const name of ['a', 'b', 'c', 'd', 'e'])
+      await throttle.recordFailure(`${name}@example.com`, '127.0.0.1', T0);
     await refusal(throttle.check('f@example.com', '127.0.0.1', T0));
-    for (const name of ['a', 'b', 'c', 'd', 'e']) await throttle.recordFailure(`${name}@example.com`, '::1', T0);
+    for (const name of ['a', 'b', 'c', 'd', 'e'])
+      await throttle.recordFailure(`${name}@example.com`, '::1', T0);
     await refusal(throttle.check('f@example.com', '::1', T0));
   });
 

@@ -143,7 +143,9 @@ function throttled(what: string, waitMs: number): LoginThrottledError {
   const seconds = Math.ceil(waitMs / 1000);
   const minutes = Math.ceil(seconds / 60);
   const wait =
-    seconds < 60 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+    seconds < 60
+      ? `${seconds} second${seconds === 1 ? '' : 's'}`
+      : `${minutes} minute${minutes === 1 ? '' : 's'}`;
   return new LoginThrottledError(`${what}; try again in ${wait}`, seconds);
 }
 

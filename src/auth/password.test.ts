@@ -36,7 +36,10 @@ describe('password hashing', () => {
   it('round-trips with the default cost from the config', async () => {
     const phc = await hashPassword('Grüße aus Köln 🐦', DEFAULTS);
     assert.match(phc, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    assert.deepEqual(await verifyPassword('Grüße aus Köln 🐦', phc, DEFAULTS), { ok: true, needsRehash: false });
+    assert.deepEqual(await verifyPassword('Grüße aus Köln 🐦', phc, DEFAULTS), {
+      ok: true,
+      needsRehash: false,
+    });
   });
 
   it('treats composed and decomposed accents as the same password', async () => {
@@ -90,7 +93,11 @@ describe('password hashing', () => {
       `$argon2id$v=19$m=1024,t=1,p=1$${salt ?? ''}$${(tag ?? '') + 'AA'}`, // no byte count has this length
     ];
     for (const phc of malformed) {
-      assert.deepEqual(await verifyPassword('correct horse', phc, FAST), { ok: false, needsRehash: false }, phc);
+      assert.deepEqual(
+        await verifyPassword('correct horse', phc, FAST),
+        { ok: false, needsRehash: false },
+        phc,
+      );
     }
   });
 

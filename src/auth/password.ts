@@ -32,7 +32,11 @@ const MAX_PARALLELISM = 16;
 const argon2Async = promisify(argon2);
 
 export function passwordParamsFromConfig(auth: AuthConfig): PasswordParams {
-  return { memoryKib: auth.argon2_memory_kib, passes: auth.argon2_passes, parallelism: auth.argon2_parallelism };
+  return {
+    memoryKib: auth.argon2_memory_kib,
+    passes: auth.argon2_passes,
+    parallelism: auth.argon2_parallelism,
+  };
 }
 
 /**
@@ -77,7 +81,8 @@ export async function verifyPassword(
 ): Promise<PasswordCheck> {
   const stored = parsePhc(phc);
   // No such password can have been set; hashing it would only cost time.
-  if (!stored || Buffer.byteLength(normalize(password)) > MAX_PASSWORD_BYTES) return { ok: false, needsRehash: false };
+  if (!stored || Buffer.byteLength(normalize(password)) > MAX_PASSWORD_BYTES)
+    return { ok: false, needsRehash: false };
   let tag: Buffer;
   try {
     tag = await derive(stored.algorithm, password, stored.salt, stored.params, stored.tag.length);
@@ -141,7 +146,8 @@ function formatPhc({ algorithm, params, salt, tag }: PhcHash): string {
 
 // The PHC string format: $<id>$v=<version>$m=<kib>,t=<passes>,p=<lanes>$<salt>$<hash>,
 // salt and hash in standard base64 without padding.
-const PHC = /^\$(argon2id|argon2i|argon2d)\$v=19\$m=(\d{1,7}),t=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+const PHC =
+  /^\$(argon2id|argon2i|argon2d)\$v=19\$m=(\d{1,7}),t=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
 function parsePhc(phc: string): PhcHash | undefined {
   const match = PHC.exec(phc);

@@ -58,7 +58,11 @@ export class DiskBlobStore {
     const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
     if (Buffer.isBuffer(source) && source.length > maxBytes) throw tooLarge(maxBytes);
     await mkdir(path.join(this.root, TEMP_DIR), { recursive: true });
-    const tempPath = path.join(this.root, TEMP_DIR, `${Date.now()}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+    const tempPath = path.join(
+      this.root,
+      TEMP_DIR,
+      `${Date.now()}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`,
+    );
     const hash = createHash('sha256');
     let size = 0;
     let file: FileHandle | undefined = await open(tempPath, 'wx', 0o640);
@@ -163,7 +167,9 @@ export class DiskBlobStore {
   }
 
   #pathOf(id: string): string {
-    if (!ID_PATTERN.test(id)) throw new CooError('INVALID_INPUT', `"${id.slice(0, 80)}" is not a blob id (64 hex digits)`);
+    if (!ID_PATTERN.test(id)) {
+      throw new CooError('INVALID_INPUT', `"${id.slice(0, 80)}" is not a blob id (64 hex digits)`);
+    }
     return path.join(this.root, id.slice(0, 2), id.slice(2, 4), id);
   }
 }

@@ -1,4 +1,11 @@
-import { decodeEvent, encodeEvent, type BusErrorHandler, type EventBus, type EventHandler, type Unsubscribe } from './event-bus.ts';
+import {
+  decodeEvent,
+  encodeEvent,
+  type BusErrorHandler,
+  type EventBus,
+  type EventHandler,
+  type Unsubscribe,
+} from './event-bus.ts';
 import { Subscriptions } from './subscriptions.ts';
 
 export interface MemoryBusOptions {

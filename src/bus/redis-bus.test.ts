@@ -159,7 +159,9 @@ describe('RedisBus', () => {
   });
 
   it('fails with BUS_UNAVAILABLE naming the URL, without its password, when Redis cannot be reached', async () => {
-    const error: unknown = await RedisBus.connect({ url: 'redis://:secret@127.0.0.1:1' }).catch((caught: unknown) => caught);
+    const error: unknown = await RedisBus.connect({ url: 'redis://:secret@127.0.0.1:1' }).catch(
+      (caught: unknown) => caught,
+    );
     assert.ok(isCooError(error), String(error));
     assert.equal(error.code, 'BUS_UNAVAILABLE');
     assert.match(error.message, /redis:\/\/:\*\*\*@127\.0\.0\.1:1/);

@@ -1,6 +1,13 @@
 import { Redis } from 'ioredis';
 import { CooError } from '../errors.ts';
-import { decodeEvent, encodeEvent, type BusErrorHandler, type EventBus, type EventHandler, type Unsubscribe } from './event-bus.ts';
+import {
+  decodeEvent,
+  encodeEvent,
+  type BusErrorHandler,
+  type EventBus,
+  type EventHandler,
+  type Unsubscribe,
+} from './event-bus.ts';
 import { Subscriptions } from './subscriptions.ts';
 
 export const DEFAULT_NAMESPACE = 'coo';
@@ -50,7 +57,10 @@ export class RedisBus implements EventBus {
   private constructor(options: RedisBusOptions) {
     const namespace = options.namespace ?? DEFAULT_NAMESPACE;
     if (!NAMESPACE_PATTERN.test(namespace)) {
-      throw new CooError('CONFIG_INVALID', `bus namespace "${namespace}" must be 1-64 letters, digits, "_", "." or "-"`);
+      throw new CooError(
+        'CONFIG_INVALID',
+        `bus namespace "${namespace}" must be 1-64 letters, digits, "_", "." or "-"`,
+      );
     }
     this.#prefix = `${namespace}:`;
     this.#onError = options.onError;

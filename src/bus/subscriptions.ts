@@ -39,10 +39,6 @@ export class Subscriptions {
     return this.#channels.has(channel);
   }
 
-  channels(): string[] {
-    return [...this.#channels.keys()];
-  }
-
   /**
    * Calls each handler of the channel in turn; one that throws or rejects
    * does not stop the rest. Works on a snapshot, so a handler subscribed

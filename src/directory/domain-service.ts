@@ -1,5 +1,5 @@
 import { CooError } from '../errors.ts';
-import { generateDkimKey } from '../mail/dkim/keys.ts';
+import { generateDkimKeyAsync } from '../mail/dkim/keys.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { inTransaction, isUniqueViolation, type Executor, type Store } from '../store/database.ts';
 import * as domains from '../store/domains.ts';
@@ -38,7 +38,7 @@ export class DomainService {
   /** Adds a domain with its own DKIM key; the first domain becomes the default. */
   async add(name: string, actor: Actor, options: { aliasOf?: string; makeDefault?: boolean } = {}) {
     const domain = normalizeDomain(name);
-    const dkim = options.aliasOf ? undefined : generateDkimKey();
+    const dkim = options.aliasOf ? undefined : await generateDkimKeyAsync();
     return inTransaction(this.#store.db, async (tx) => {
       let aliasOf: number | null = null;
       if (options.aliasOf) {

@@ -7,8 +7,8 @@ export interface Actor {
   remote: string;
 }
 
-export const CLI_ACTOR: Actor = { name: 'cli', protocol: 'cli', remote: 'local' };
-export const SYSTEM_ACTOR: Actor = { name: 'system', protocol: 'internal', remote: 'local' };
+export const CLI_ACTOR: Actor = { name: 'cli', protocol: 'cli', remote: '' };
+export const SYSTEM_ACTOR: Actor = { name: 'system', protocol: 'internal', remote: '' };
 
 export interface AuditRecord {
   at: number;

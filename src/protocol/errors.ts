@@ -58,6 +58,11 @@ export const ErrorCode = {
 
   // Passwords
   PASSWORD_TOO_WEAK: 'PASSWORD_TOO_WEAK',
+
+  // HTTP requests
+  REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  UNAVAILABLE: 'UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

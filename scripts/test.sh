@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: packages, the services the tests talk to, type check,
+# lint, format check, then every test on SQLite and PostgreSQL.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+bash scripts/ensure-deps.sh
+bash scripts/ensure-services.sh
+export PATH="$root/node_modules/.bin:$PATH"
+
+echo "== type check"
+tsc --noEmit -p .
+echo "== lint"
+eslint --max-warnings 0 .
+echo "== format"
+prettier --check . >/dev/null || { prettier --check . ; echo "run: npm run format" >&2; exit 1; }
+echo "== tests"
+node --test --test-concurrency=2 --test-timeout=300000 'src/**/*.test.ts' 'test/**/*.test.ts' "$@"

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { Services } from '../services.ts';
+import { adminOf, requireAdminToken } from './auth.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
+import { errorResponses, tokenSecurity, type ApiApp } from './routes/common.schema.ts';
+import { registerDomainRoutes } from './routes/domains.ts';
+import { registerGroupRoutes } from './routes/groups.ts';
+import { registerOrgRoutes } from './routes/org.ts';
+import { registerTokenRoutes } from './routes/tokens.ts';
+import { registerUserRoutes } from './routes/users.ts';
+
+export const API_PREFIX = '/api/v1';
+
+const whoAmISchema = z.object({
+  address: z.string().describe('The administrator the token acts as'),
+  tokenName: z.string(),
+});
+
+/**
+ * The REST admin API under /api/v1: every route needs an admin's API token,
+ * and every change goes through the same services as the CLI, audited with
+ * the admin as actor.
+ */
+export function installAdminApi(app: ApiApp, services: Services): void {
+  app.register(
+    async (api: ApiApp) => {
+      requireAdminToken(api, services.tokens);
+      api.get(
+        '/me',
+        {
+          schema: {
+            tags: ['tokens'],
+            summary: 'The administrator the token acts as',
+            security: tokenSecurity,
+            response: { 200: whoAmISchema, ...errorResponses },
+          },
+        },
+        async (request) => {
+          const admin = adminOf(request);
+          return { address: admin.address, tokenName: admin.tokenName };
+        },
+      );
+      registerUserRoutes(api, services);
+      registerOrgRoutes(api, services);
+      registerGroupRoutes(api, services);
+      registerDomainRoutes(api, services);
+      registerTokenRoutes(api, services);
+      registerAuditRoutes(api, services);
+    },
+    { prefix: API_PREFIX },
+  );
+}

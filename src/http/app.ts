@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import packageJson from '../../package.json' with { type: 'json' };
+import type { Logger } from '../log.ts';
+import type { ListenerStatus } from '../server.ts';
+import type { Services } from '../services.ts';
+import { installAdminApi } from './admin-api.ts';
+import { installErrorHandling, sendError } from './error-handler.ts';
+import { installHealthCheck } from './health.ts';
+import { installHomePage } from './home-page.ts';
+import { installMetrics } from './metrics.ts';
+import { installOpenApi } from './openapi.ts';
+import type { ApiApp } from './routes/common.schema.ts';
+
+/** Guards against slow or oversized clients; every one has a name here. */
+export const HTTP_LIMITS = {
+  /** Largest request body: admin requests are small JSON documents. */
+  bodyBytes: 1024 * 1024,
+  /** The whole request must arrive within this (slowloris guard). */
+  requestTimeoutMs: 30_000,
+  /** A handler that has not answered by then gets 503 UNAVAILABLE. */
+  handlerTimeoutMs: 30_000,
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: 72_000,
+  /** Longest path parameter: an address is up to 320 characters, more once percent-encoded. */
+  paramChars: 1024,
+} as const;
+
+export interface HttpAppOptions {
+  /**
+   * Trust X-Forwarded-For from these proxies (Fastify's trustProxy). Off by
+   * default: the client IP in the audit log is then the connection's address,
+   * which nobody can forge.
+   */
+  trustProxy?: boolean | string | string[];
+}
+
+export interface HttpAppDeps {
+  services: Services;
+  logger: Logger;
+  /** PEM texts of the certificate (with its chain) and the private key. */
+  tls: { certPem: string; keyPem: string };
+  /** The listeners and their state, read when metrics are scraped. */
+  listeners: () => ListenerStatus[];
+  options?: HttpAppOptions;
+}
+
+export type HttpApp = FastifyInstance;
+
+/**
+ * The `http` listener: HTTPS only, with /healthz, /metrics, the REST admin API
+ * under /api/v1 with its OpenAPI document, and a home page. Not yet listening:
+ * the caller calls listen().
+ */
+export async function buildHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
+  // Seen as Fastify's logger type, so routes need no pino-specific type parameter.
+  const logger: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    https: { cert: deps.tls.certPem, key: deps.tls.keyPem },
+    loggerInstance: logger,
+    // One line per request from the onResponse hook below, instead of Fastify's two.
+    disableRequestLogging: true,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: HTTP_LIMITS.bodyBytes,
+    requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+    handlerTimeout: HTTP_LIMITS.handlerTimeoutMs,
+    keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+    trustProxy: deps.options?.trustProxy ?? false,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: HTTP_LIMITS.paramChars },
+    frameworkErrors: (error, request, reply) => {
+      sendError(error, request, reply);
+    },
+  });
+  const api: ApiApp = app.withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  installRequestLog(app);
+  installSecurityHeaders(app);
+
+  await installOpenApi(api, packageJson.version);
+  installHomePage(app);
+  installHealthCheck(api, deps.services);
+  installMetrics(app, { services: deps.services, listeners: deps.listeners });
+  installAdminApi(api, deps.services);
+  await app.ready();
+  return app;
+}
+
+/** One log line per request; probes and scrapes only at debug level, so they do not flood the log. */
+function installRequestLog(app: FastifyInstance): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url;
+    const quiet = route === '/healthz' || route === '/metrics';
+    const line = {
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+      remote: request.ip,
+      admin: request.admin?.address,
+    };
+    if (quiet) request.log.debug(line, 'http request');
+    else request.log.info(line, 'http request');
+  });
+}
+
+function installSecurityHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    // Admin data must not linger in shared or browser caches.
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+}
