@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { isCooError } from '../errors.ts';
 import type { DatabaseTarget, Store } from '../store/database.ts';
 import { createTestDatabase, describeOnEachDatabase } from '../../test/support/stores.ts';
+import { entryHash } from './audit-chain.ts';
 import { AuditLog, type AuditEntryInput } from './audit-log.ts';
 
 const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
@@ -36,8 +37,9 @@ async function resetAuditLog(store: Store): Promise<void> {
 }
 
 async function appendMany(log: AuditLog, count: number) {
-  for (let i = 1; i <= count; i++)
+  for (let i = 1; i <= count; i++) {
     await log.append(entry({ at: T0 + i * MINUTE, target: `u${i}@example.com` }));
+  }
 }
 
 describeOnEachDatabase('audit log', (context) => {
@@ -177,32 +179,28 @@ describeOnEachDatabase('audit log', (context) => {
     assert.deepEqual(await log.verify(), { ok: true, checked: 2, problems: [], omittedProblems: 0 });
   });
 
+  // The two tests below run in child processes on a database of their own.
+  // Closing a store resolves before PostgreSQL has closed all of its pool's
+  // connections, and dropping a database cuts those that remain; a child that
+  // has exited holds none, so the drop cannot hit a connection still in use.
+
   it('serialises 50 concurrent appends into one valid chain', async () => {
-    const entries = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => log.append(entry({ target: `u${i}@example.com` }))),
-    );
-    assert.deepEqual(
-      entries.map((e) => e.seq).sort((a, b) => a - b),
-      Array.from({ length: 50 }, (_, i) => i + 1),
-    );
-    assert.deepEqual(await log.verify(), { ok: true, checked: 50, problems: [], omittedProblems: 0 });
+    await withOwnDatabase(kind, async (target) => {
+      const result: unknown = JSON.parse(await runChild(target, CONCURRENT_SCRIPT));
+      assert.deepEqual(result, {
+        seqs: Array.from({ length: 50 }, (_, i) => i + 1),
+        verification: { ok: true, checked: 50, problems: [], omittedProblems: 0 },
+      });
+    });
   });
 
   it('serialises appends from two processes into one valid chain', async () => {
-    // Its own database, used only by child processes: the parent opens no pool
-    // on it, so dropping it cannot cut a connection this process still holds.
-    const database = await createTestDatabase(kind);
-    try {
-      await runChild(database.target, appendScript(0));
-      await Promise.all([
-        runChild(database.target, appendScript(25)),
-        runChild(database.target, appendScript(25)),
-      ]);
-      const result: unknown = JSON.parse(await runChild(database.target, VERIFY_SCRIPT));
+    await withOwnDatabase(kind, async (target) => {
+      await runChild(target, appendScript(0));
+      await Promise.all([runChild(target, appendScript(25)), runChild(target, appendScript(25))]);
+      const result: unknown = JSON.parse(await runChild(target, VERIFY_SCRIPT));
       assert.deepEqual(result, { ok: true, checked: 50, problems: [], omittedProblems: 0 });
-    } finally {
-      await database.drop();
-    }
+    });
   });
 
   it('verifies an empty log and an intact one, across page boundaries', async () => {
@@ -239,7 +237,6 @@ describeOnEachDatabase('audit log', (context) => {
 
   it('notices an entry rewritten with a recomputed hash at the link to the next', async () => {
     await appendMany(log, 5);
-    const { entryHash } = await import('./audit-chain.ts');
     const row = await store.db
       .selectFrom('audit_log')
       .selectAll()
@@ -326,6 +323,13 @@ const OPEN = `
   const store = await openStore(JSON.parse(process.env.COO_TEST_TARGET));
   const log = new AuditLog(store);
 `;
+const CONCURRENT_SCRIPT = `${OPEN}
+  const entries = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append({ actor: 'cli',
+    action: 'user.create', target: 'u' + i, protocol: 'cli', remote: '', outcome: 'success' })));
+  const seqs = entries.map((entry) => entry.seq).sort((a, b) => a - b);
+  console.log(JSON.stringify({ seqs, verification: await log.verify() }));
+  await store.close();
+`;
 const VERIFY_SCRIPT = `${OPEN}
   console.log(JSON.stringify(await log.verify()));
   await store.close();
@@ -340,6 +344,15 @@ function appendScript(count: number): string {
     }
     await store.close();
   `;
+}
+
+async function withOwnDatabase(kind: 'sqlite' | 'postgres', test: (target: DatabaseTarget) => Promise<void>) {
+  const database = await createTestDatabase(kind);
+  try {
+    await test(database.target);
+  } finally {
+    await database.drop();
+  }
 }
 
 async function runChild(target: DatabaseTarget, script: string): Promise<string> {

@@ -119,13 +119,14 @@ async function run(argv: string[]): Promise<number> {
       print(`coo ${version()}`);
       return ExitCode.ok;
     default: {
-      const command = findCommand(name);
-      if (!command) {
+      const entry = findCommand(name);
+      if (!entry) {
         throw new UsageError(
           '',
           name.startsWith('-') ? `unknown option ${name}` : `unknown command "${name}"`,
         );
       }
+      const command: Command = await entry.load();
       return command.run(rest);
     }
   }

@@ -83,7 +83,7 @@ export class DomainService {
       const row = await this.#require(tx, name);
       const users = await domains.countUsersInDomain(tx, row.id);
       if (users > 0) {
-        throw new CooError(ErrorCode.INVALID_INPUT, `domain "${row.name}" still has ${users} users; remove them first`);
+        throw new CooError(ErrorCode.DOMAIN_NOT_EMPTY, `domain "${row.name}" still has ${users} user${users === 1 ? '' : 's'}; remove them first`);
       }
       if (row.is_default === 1 && (await domains.listDomains(tx)).some((d) => d.alias_of === null && d.id !== row.id)) {
         throw new CooError(ErrorCode.INVALID_INPUT, `"${row.name}" is the default domain; make another the default first`);

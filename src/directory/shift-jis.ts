@@ -65,7 +65,8 @@ export function encodeShiftJis(text: string): Buffer {
   for (const character of text) {
     const codePoint = character.codePointAt(0) ?? -1;
     const bytes = table.get(codePoint);
-    if (bytes === undefined) throw new RangeError(`${describeCharacter(character)} has no Shift_JIS encoding`);
+    if (bytes === undefined)
+      throw new RangeError(`${describeCharacter(character)} has no Shift_JIS encoding`);
     if (bytes > 0xff) out[length++] = bytes >> 8;
     out[length++] = bytes & 0xff;
   }

@@ -34,15 +34,31 @@ export async function exportUsers(services: Services, options: ExportOptions = {
   users.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const paths = new Map<number, string>();
   const unitPath = (id: number) => paths.get(id) ?? paths.set(id, tree.pathOf(id)).get(id) ?? '';
-  const records = users.map((user) => exportRecord(user, user.unit_id === null ? '' : unitPath(user.unit_id)));
+  const records = users.map((user) =>
+    exportRecord(user, user.unit_id === null ? '' : unitPath(user.unit_id)),
+  );
   if (options.encoding === 'shift_jis') return encodeRecords(records, users);
-  return Buffer.concat([UTF8_BOM, Buffer.from(stringifyRecords([[...USER_CSV_COLUMNS], ...records]), 'utf8')]);
+  return Buffer.concat([
+    UTF8_BOM,
+    Buffer.from(stringifyRecords([[...USER_CSV_COLUMNS], ...records]), 'utf8'),
+  ]);
 }
 
 function exportRecord(user: UserRow, unit: string): string[] {
-  const quota = user.quota_bytes === null ? '' : user.quota_bytes === 0 ? UNLIMITED_QUOTA : formatSize(user.quota_bytes);
+  const quota =
+    user.quota_bytes === null ? '' : user.quota_bytes === 0 ? UNLIMITED_QUOTA : formatSize(user.quota_bytes);
   const validUntil = formatValidityDate(user.valid_until, 'end');
-  return [user.address, user.display_name, user.name_reading, unit, user.title, user.phone, quota, validUntil, ''];
+  return [
+    user.address,
+    user.display_name,
+    user.name_reading,
+    unit,
+    user.title,
+    user.phone,
+    quota,
+    validUntil,
+    '',
+  ];
 }
 
 function stringifyRecords(records: string[][]): string {

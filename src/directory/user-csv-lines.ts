@@ -53,8 +53,13 @@ export function readHeader(header: CsvRecord): { columns: ColumnIndex; errors: L
   const known = new Set<string>(USER_CSV_COLUMNS);
   for (const [index, raw] of header.fields.entries()) {
     const name = raw.trim().toLowerCase();
-    if (!known.has(name)) {
-      errors.push({ line: header.line, message: `unknown column "${raw}" (the columns are ${USER_CSV_COLUMNS.join(', ')})` });
+    if (name === '') {
+      errors.push({ line: header.line, message: `column ${index + 1} has no name in the header` });
+    } else if (!known.has(name)) {
+      errors.push({
+        line: header.line,
+        message: `unknown column "${raw}" (the columns are ${USER_CSV_COLUMNS.join(', ')})`,
+      });
     } else if (columns.has(name as UserCsvColumn)) {
       errors.push({ line: header.line, message: `column "${name}" appears twice` });
     } else {
@@ -62,7 +67,8 @@ export function readHeader(header: CsvRecord): { columns: ColumnIndex; errors: L
     }
   }
   for (const required of REQUIRED_COLUMNS) {
-    if (!columns.has(required)) errors.push({ line: header.line, message: `the required column "${required}" is missing` });
+    if (!columns.has(required))
+      errors.push({ line: header.line, message: `the required column "${required}" is missing` });
   }
   return { columns, errors };
 }
@@ -105,7 +111,9 @@ export function checkLine(record: CsvRecord, columns: ColumnIndex, width: number
     nameReading: text('reading', 'nameReading'),
     title: text('title', 'title'),
     phone: text('phone', 'phone'),
-    unit: attempt('unit', (value) => (value.trim() === '' ? null : splitUnitPath(value).join(PATH_SEPARATOR))),
+    unit: attempt('unit', (value) =>
+      value.trim() === '' ? null : splitUnitPath(value).join(PATH_SEPARATOR),
+    ),
     quotaBytes: attempt('quota', readQuota),
     validUntil: attempt('valid_until', (value) => parseValidityDate('valid_until', value, 'end')),
     password: attempt('password', (value) => {
@@ -123,7 +131,9 @@ function readQuota(value: string): number | null {
   if (trimmed.toLowerCase() === UNLIMITED_QUOTA) return 0;
   const bytes = parseSize(trimmed);
   if (bytes === undefined) {
-    throw new Error(`"${value}" is not a size (e.g. "5G", "500M", "unlimited", or blank for the server default)`);
+    throw new Error(
+      `"${value}" is not a size (e.g. "5G", "500M", "unlimited", or blank for the server default)`,
+    );
   }
   return bytes;
 }
@@ -132,6 +142,7 @@ function readQuota(value: string): number | null {
 function describe(column: UserCsvColumn, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const field = column.replace('_', '-');
-  if (message.startsWith(`${column} `) || message.startsWith(`${field} `)) return `${column}: ${message.slice(column.length + 1)}`;
+  if (message.startsWith(`${column} `) || message.startsWith(`${field} `))
+    return `${column}: ${message.slice(column.length + 1)}`;
   return `${column}: ${message}`;
 }

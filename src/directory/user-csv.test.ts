@@ -22,14 +22,17 @@ const HEADER = USER_CSV_COLUMNS.join(',');
 const FAST_ARGON2 = { memoryKib: 1024, passes: 1, parallelism: 1 };
 
 /** A fresh data dir (example.jp, example.com and the alias alias.example.jp) with cheap argon2 parameters. */
-async function openDirectory(kind: 'sqlite' | 'postgres', cleanups: (() => Promise<void>)[]): Promise<Services> {
+async function openDirectory(
+  kind: 'sqlite' | 'postgres',
+  cleanups: (() => Promise<void>)[],
+): Promise<Services> {
   const root = mkdtempSync(path.join(tmpdir(), 'coo-csv-'));
   cleanups.push(async () => rmSync(root, { recursive: true, force: true }));
   let database: TestDatabase | undefined;
   if (kind === 'postgres') {
     database = await createPostgresDatabase();
-    const drop = database.drop;
-    cleanups.push(drop);
+    const created = database;
+    cleanups.push(() => created.drop());
   }
   const dataDir = path.join(root, 'data');
   await initDataDir({
@@ -57,7 +60,11 @@ function csv(...rows: string[]): Buffer {
   return Buffer.from(`${rows.join('\r\n')}\r\n`, 'utf8');
 }
 
-function run(services: Services, input: Buffer, options: { dryRun?: boolean; encoding?: 'auto' | 'utf-8' | 'shift_jis' } = {}) {
+function run(
+  services: Services,
+  input: Buffer,
+  options: { dryRun?: boolean; encoding?: 'auto' | 'utf-8' | 'shift_jis' } = {},
+) {
   return importUsers(services, input, { actor: CLI_ACTOR, ...options });
 }
 
@@ -98,7 +105,14 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(first.created, 3);
       assert.equal(first.updated, 0);
       assert.equal(first.unchanged, 0);
-      assert.deepEqual(first.unitsCreated, ['営業部', '営業部/東京', '営業部/大阪', '開発部', '開発部/基盤', '開発部/基盤/ネットワーク']);
+      assert.deepEqual(first.unitsCreated, [
+        '営業部',
+        '営業部/東京',
+        '営業部/大阪',
+        '開発部',
+        '開発部/基盤',
+        '開発部/基盤/ネットワーク',
+      ]);
 
       const tanaka = await services.directory.users.get('tanaka.taro@example.jp');
       assert.equal(tanaka.displayName, '田中 太郎');
@@ -121,10 +135,17 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const services = await openDirectory(kind, cleanups);
       await services.directory.org.add('営業部', CLI_ACTOR);
       await services.directory.org.add('総務部', CLI_ACTOR);
-      assertOk(await run(services, csv(HEADER, 'a@example.jp,A,,営業部,,,,,', 'b@example.jp,B,,営業部,,,,,')));
+      assertOk(
+        await run(services, csv(HEADER, 'a@example.jp,A,,営業部,,,,,', 'b@example.jp,B,,営業部,,,,,')),
+      );
       const report = await run(
         services,
-        csv(HEADER, 'a@example.jp,A,,営業部,,,,,', 'b@example.jp,B,,営業部/名古屋,部長,,1G,,', 'c@example.jp,C,,経理部,,,,,'),
+        csv(
+          HEADER,
+          'a@example.jp,A,,営業部,,,,,',
+          'b@example.jp,B,,営業部/名古屋,部長,,1G,,',
+          'c@example.jp,C,,経理部,,,,,',
+        ),
       );
       assertOk(report);
       assert.deepEqual([report.created, report.updated, report.unchanged], [1, 1, 1]);
@@ -141,7 +162,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     test('a file with fewer columns leaves the other fields as they are', async () => {
       const services = await openDirectory(kind, cleanups);
-      assertOk(await run(services, csv(HEADER, 'a@example.jp,A,えー,営業部,主任,03-1111-2222,3G,2030-01-01,')));
+      assertOk(
+        await run(services, csv(HEADER, 'a@example.jp,A,えー,営業部,主任,03-1111-2222,3G,2030-01-01,')),
+      );
       const report = await run(services, csv('name,address', 'Aさん,A@Example.JP'));
       assertOk(report);
       assert.deepEqual([report.created, report.updated, report.unchanged], [0, 1, 0]);
@@ -199,7 +222,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     test('a bad header is refused on line 1: unknown column, missing column, empty file', async () => {
       const services = await openDirectory(kind, cleanups);
       const unknown = await run(services, csv('address,name,department', 'a@example.jp,A,x'));
-      assert.deepEqual(unknown.errors.map((e) => e.line), [1]);
+      assert.deepEqual(
+        unknown.errors.map((e) => e.line),
+        [1],
+      );
       assert.match(unknown.errors[0]?.message ?? '', /unknown column "department"/);
       const missing = await run(services, csv('address,reading', 'a@example.jp,a'));
       assert.match(missing.errors[0]?.message ?? '', /required column "name" is missing/);
@@ -211,8 +237,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     test('an address given twice, in another case, is a duplicate', async () => {
       const services = await openDirectory(kind, cleanups);
-      const report = await run(services, csv(HEADER, 'Sato@example.jp,Sato,,,,,,,', 'sato@EXAMPLE.jp,Sato,,,,,,,'));
-      assert.deepEqual(report.errors, [{ line: 3, message: 'address: sato@example.jp is already on line 2' }]);
+      const report = await run(
+        services,
+        csv(HEADER, 'Sato@example.jp,Sato,,,,,,,', 'sato@EXAMPLE.jp,Sato,,,,,,,'),
+      );
+      assert.deepEqual(report.errors, [
+        { line: 3, message: 'address: sato@example.jp is already on line 2' },
+      ]);
       assert.equal(await services.directory.users.find('sato@example.jp'), undefined);
     });
 
@@ -220,9 +251,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const services = await openDirectory(kind, cleanups);
       assertOk(await run(services, csv(HEADER, 'a@example.jp,A,,,,,,,')));
       const before = await state(services);
-      const report = await run(services, csv(HEADER, 'a@example.jp,A2,,,,,,,', 'b@example.jp,B,,新部署/一課,,,,,longenough'), {
-        dryRun: true,
-      });
+      const report = await run(
+        services,
+        csv(HEADER, 'a@example.jp,A2,,,,,,,', 'b@example.jp,B,,新部署/一課,,,,,longenough'),
+        {
+          dryRun: true,
+        },
+      );
       assertOk(report);
       assert.deepEqual([report.created, report.updated, report.unchanged], [1, 1, 0]);
       assert.deepEqual(report.unitsCreated, ['新部署', '新部署/一課']);
@@ -231,14 +266,19 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     test('passwords in the file are hashed with the configured parameters; a blank one keeps the old', async () => {
       const services = await openDirectory(kind, cleanups);
-      assertOk(await run(services, csv(HEADER, 'a@example.jp,A,,,,,,,first-password', 'b@example.jp,B,,,,,,,')));
+      assertOk(
+        await run(services, csv(HEADER, 'a@example.jp,A,,,,,,,first-password', 'b@example.jp,B,,,,,,,')),
+      );
       const params = FAST_ARGON2;
       const a = await findUserByAddress(services.store.db, 'a@example.jp');
       assert.match(a?.password_hash ?? '', /^\$argon2id\$v=19\$m=1024,t=1,p=1\$/);
       assert.equal((await verifyPassword('first-password', a?.password_hash ?? '', params)).ok, true);
       assert.equal((await findUserByAddress(services.store.db, 'b@example.jp'))?.password_hash, null);
 
-      const report = await run(services, csv(HEADER, 'a@example.jp,A,,,,,,,', 'b@example.jp,B,,,,,,,second-password'));
+      const report = await run(
+        services,
+        csv(HEADER, 'a@example.jp,A,,,,,,,', 'b@example.jp,B,,,,,,,second-password'),
+      );
       assertOk(report);
       assert.deepEqual([report.updated, report.unchanged], [1, 1]);
       const again = await findUserByAddress(services.store.db, 'a@example.jp');
@@ -257,21 +297,27 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     test('each created and updated user is audited, with one summary, and the chain verifies', async () => {
       const services = await openDirectory(kind, cleanups);
       assertOk(await run(services, csv(HEADER, 'a@example.jp,A,,人事部,,,,,', 'b@example.jp,B,,,,,,,')));
-      assertOk(await run(services, csv(HEADER, 'a@example.jp,A,,人事部,,,,,', 'b@example.jp,Bee,,,,,,,secret-enough')));
-      const entries = await services.audit.query({ limit: 6 });
-      assert.deepEqual(
-        entries.map((e) => [e.action, e.target]).reverse(),
-        [
-          ['org.create', '人事部'],
-          ['user.create', 'a@example.jp'],
-          ['user.create', 'b@example.jp'],
-          ['user.import', 'users'],
-          ['user.update', 'b@example.jp'],
-          ['user.import', 'users'],
-        ],
+      assertOk(
+        await run(
+          services,
+          csv(HEADER, 'a@example.jp,A,,人事部,,,,,', 'b@example.jp,Bee,,,,,,,secret-enough'),
+        ),
       );
+      const entries = await services.audit.query({ limit: 6 });
+      assert.deepEqual(entries.map((e) => [e.action, e.target]).reverse(), [
+        ['org.create', '人事部'],
+        ['user.create', 'a@example.jp'],
+        ['user.create', 'b@example.jp'],
+        ['user.import', 'users'],
+        ['user.update', 'b@example.jp'],
+        ['user.import', 'users'],
+      ]);
       const update = entries.find((e) => e.action === 'user.update');
-      assert.deepEqual(update?.details, { via: 'import', line: 3, changes: { name: 'Bee', password: 'set' } });
+      assert.deepEqual(update?.details, {
+        via: 'import',
+        line: 3,
+        changes: { name: 'Bee', password: 'set' },
+      });
       assert.equal(JSON.stringify(entries).includes('secret-enough'), false);
       const summary = entries[0];
       assert.deepEqual(summary?.details, { created: 0, updated: 1, unchanged: 1, unitsCreated: [] });
@@ -280,7 +326,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     test('an import that would expire the last administrator is refused', async () => {
       const services = await openDirectory(kind, cleanups);
-      const report = await run(services, csv('address,name,valid_until', `${ADMIN},Administrator,2001-01-01`));
+      const report = await run(
+        services,
+        csv('address,name,valid_until', `${ADMIN},Administrator,2001-01-01`),
+      );
       assert.equal(report.errors[0]?.line, 2);
       assert.match(report.errors[0]?.message ?? '', /no active administrator/);
       assert.equal((await services.directory.users.get(ADMIN)).validUntil, null);
@@ -293,11 +342,17 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.notDeepEqual(sjis, Buffer.from(text, 'utf8'));
       assertOk(await run(services, sjis));
       const yamada = await services.directory.users.get('yamada@example.jp');
-      assert.deepEqual([yamada.displayName, yamada.unit, yamada.title], ['山田 太郎', '営業部/東京', 'ｶﾀｶﾅ係長']);
+      assert.deepEqual(
+        [yamada.displayName, yamada.unit, yamada.title],
+        ['山田 太郎', '営業部/東京', 'ｶﾀｶﾅ係長'],
+      );
       const named = await run(services, sjis, { encoding: 'shift_jis' });
       assert.deepEqual([named.unchanged, named.errors.length], [1, 0]);
 
-      const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace('yamada', 'yamada2'), 'utf8')]);
+      const bom = Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from(text.replace('yamada', 'yamada2'), 'utf8'),
+      ]);
       const report = await run(services, bom);
       assertOk(report);
       assert.equal(report.created, 1);
@@ -322,15 +377,31 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     test('export, import into a fresh data dir, export again: the same bytes, Japanese included', async () => {
       const source = await openDirectory(kind, cleanups);
       assertOk(await run(source, csv(...JAPANESE)));
-      assertOk(await run(source, csv('address,name,valid_until', 'late@example.jp,Late,2031-06-15T12:30:00.000Z')));
+      assertOk(
+        await run(source, csv('address,name,valid_until', 'late@example.jp,Late,2031-06-15T12:30:00.000Z')),
+      );
       const exported = await exportUsers(source);
       const text = exported.toString('utf8');
-      assert.ok(text.startsWith('\uFEFFaddress,name,reading,unit,title,phone,quota,valid_until,password\r\n'));
+      assert.ok(
+        text.startsWith('\uFEFFaddress,name,reading,unit,title,phone,quota,valid_until,password\r\n'),
+      );
       assert.ok(text.includes('sato@example.jp,"Sato, Ichiro ""Ichi""",さとう いちろう,,,,,,\r\n'));
-      assert.ok(text.includes('tanaka.taro@example.jp,田中 太郎,たなか たろう,営業部/東京,課長,03-1234-5678,5G,2027-03-31,\r\n'));
-      assert.ok(text.includes('j.smith@example.com,John Smith,ジョン スミス,開発部/基盤/ネットワーク,Engineer,+81 3 5555 0000,unlimited,,\r\n'));
+      assert.ok(
+        text.includes(
+          'tanaka.taro@example.jp,田中 太郎,たなか たろう,営業部/東京,課長,03-1234-5678,5G,2027-03-31,\r\n',
+        ),
+      );
+      assert.ok(
+        text.includes(
+          'j.smith@example.com,John Smith,ジョン スミス,開発部/基盤/ネットワーク,Engineer,+81 3 5555 0000,unlimited,,\r\n',
+        ),
+      );
       assert.ok(text.includes('late@example.jp,Late,,,,,,2031-06-15T12:30:00.000Z,\r\n'));
-      const addresses = text.trim().split('\r\n').slice(1).map((line) => line.split(',')[0]);
+      const addresses = text
+        .trim()
+        .split('\r\n')
+        .slice(1)
+        .map((line) => line.split(',')[0]);
       assert.deepEqual(addresses, [...addresses].sort());
 
       const target = await openDirectory(kind, cleanups);
@@ -373,8 +444,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
           begin select raise(abort, 'injected failure'); end`.execute(db);
       } else {
         await sql`create function fail_import() returns trigger language plpgsql as $$
-          begin if new.action = 'user.import' then raise exception 'injected failure'; end if; return new; end $$`.execute(db);
-        await sql`create trigger fail_import before insert on audit_log for each row execute function fail_import()`.execute(db);
+          begin if new.action = 'user.import' then raise exception 'injected failure'; end if; return new; end $$`.execute(
+          db,
+        );
+        await sql`create trigger fail_import before insert on audit_log for each row execute function fail_import()`.execute(
+          db,
+        );
       }
       const before = await state(services);
       const rows = [HEADER, 'keep@example.jp,Changed,,,,,,,'];
@@ -391,7 +466,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     test('progress is reported about every 100 lines and ends with the total', async () => {
       const services = await openDirectory(kind, cleanups);
       const rows = [HEADER];
-      for (let i = 0; i < 350; i++) rows.push(`p${i}@example.jp,P ${i},,,,,,,${i % 2 ? 'password-' + i : ''}`);
+      for (let i = 0; i < 350; i++)
+        rows.push(`p${i}@example.jp,P ${i},,,,,,,${i % 2 ? 'password-' + i : ''}`);
       const calls: [number, number][] = [];
       const report = await importUsers(services, csv(...rows), {
         actor: CLI_ACTOR,

@@ -11,14 +11,14 @@ import { checkLine, readHeader, type ColumnIndex, type ImportLine } from './user
 import { planImport, type DirectorySnapshot, type ImportPlan } from './user-import-plan.ts';
 import { writeImport } from './user-import-write.ts';
 
-export { USER_CSV_COLUMNS, UNLIMITED_QUOTA } from './user-csv-lines.ts';
+export { USER_CSV_COLUMNS } from './user-csv-lines.ts';
 export { exportUsers, type ExportOptions } from './user-csv-export.ts';
 
 /** Larger files are refused before parsing: ten thousand users take about 1 MB. */
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 export const MAX_IMPORT_USERS = 100_000;
 /** onProgress is called about this often, in lines. */
-export const PROGRESS_STEP = 100;
+const PROGRESS_STEP = 100;
 
 export interface ImportOptions {
   /** Check everything and count what would change, but write nothing. */
@@ -48,7 +48,11 @@ export interface ImportReport {
  * created, new users created and existing ones (matched by address) updated
  * in one transaction, with an audit entry per change and one summary.
  */
-export async function importUsers(services: Services, input: Buffer, options: ImportOptions): Promise<ImportReport> {
+export async function importUsers(
+  services: Services,
+  input: Buffer,
+  options: ImportOptions,
+): Promise<ImportReport> {
   const started = performance.now();
   const finish = (result: Partial<ImportReport>): ImportReport => ({
     created: 0,
@@ -72,7 +76,11 @@ export async function importUsers(services: Services, input: Buffer, options: Im
     return finish(counts(plan));
   }
 
-  const hashes = await hashPasswords(checked.lines, passwordParamsFromConfig(services.config.config.auth), progress);
+  const hashes = await hashPasswords(
+    checked.lines,
+    passwordParamsFromConfig(services.config.config.auth),
+    progress,
+  );
   const written = await writeImport(services.store.db, {
     hashes,
     actor: options.actor,
@@ -98,14 +106,21 @@ type ImportFile =
 
 function readImportFile(input: Buffer, encoding: 'auto' | 'utf-8' | 'shift_jis'): ImportFile {
   if (input.length > MAX_IMPORT_BYTES) {
-    return { ok: false, errors: [{ line: 1, message: `the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB` }] };
+    return {
+      ok: false,
+      errors: [{ line: 1, message: `the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB` }],
+    };
   }
   const decoded = decodeCsv(input, encoding);
   if (!decoded.ok) return { ok: false, errors: [decoded.error] };
   const parsed = parseCsvRecords(decoded.text);
   if (!parsed.ok) return { ok: false, errors: [parsed.error] };
   const [header, ...rest] = parsed.records;
-  if (!header) return { ok: false, errors: [{ line: 1, message: 'the file is empty; the first line must name the columns' }] };
+  if (!header)
+    return {
+      ok: false,
+      errors: [{ line: 1, message: 'the file is empty; the first line must name the columns' }],
+    };
   const { columns, errors } = readHeader(header);
   if (errors.length > 0) return { ok: false, errors };
   // Spreadsheets leave rows of empty cells (",,,,") below the data.
@@ -130,7 +145,10 @@ function checkLines(records: CsvRecord[], columns: ColumnIndex, width: number, p
     }
     const earlier = firstLine.get(result.address.address);
     if (earlier !== undefined) {
-      errors.push({ line: result.line, message: `address: ${result.address.address} is already on line ${earlier}` });
+      errors.push({
+        line: result.line,
+        message: `address: ${result.address.address} is already on line ${earlier}`,
+      });
       continue;
     }
     firstLine.set(result.address.address, result.line);
@@ -173,7 +191,7 @@ async function hashPasswords(
 }
 
 /** argon2 runs on the libuv threadpool (UV_THREADPOOL_SIZE, 4 unless set); more workers than threads only queue. */
-export function hashingThreads(): number {
+function hashingThreads(): number {
   const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
   return Math.max(1, Math.min(availableParallelism(), pool));
 }

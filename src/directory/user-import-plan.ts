@@ -63,7 +63,11 @@ export interface ImportPlan {
  * always give the same plan, so it runs once to validate and again inside the
  * write transaction against what the database holds then.
  */
-export function planImport(lines: readonly ImportLine[], snapshot: DirectorySnapshot, now = Date.now()): ImportPlan {
+export function planImport(
+  lines: readonly ImportLine[],
+  snapshot: DirectorySnapshot,
+  now = Date.now(),
+): ImportPlan {
   const tree = new OrgTree(snapshot.units);
   const domains = new Map(snapshot.domains.map((d) => [d.name, d]));
   const users = new Map(snapshot.users.map((u) => [u.address, u]));
@@ -91,12 +95,21 @@ export function planImport(lines: readonly ImportLine[], snapshot: DirectorySnap
     }
     const before = storedFields(existing, tree);
     const fields = mergedFields(line, before);
-    if (existing.valid_from !== null && fields.valid_until !== null && existing.valid_from > fields.valid_until) {
+    if (
+      existing.valid_from !== null &&
+      fields.valid_until !== null &&
+      existing.valid_from > fields.valid_until
+    ) {
       const from = formatValidityDate(existing.valid_from, 'start');
-      plan.errors.push({ line: line.line, message: `valid_until: is before the account's valid-from date ${from}` });
+      plan.errors.push({
+        line: line.line,
+        message: `valid_until: is before the account's valid-from date ${from}`,
+      });
       continue;
     }
-    const changed: string[] = (Object.keys(fields) as (keyof ImportedFields)[]).filter((key) => fields[key] !== before[key]);
+    const changed: string[] = (Object.keys(fields) as (keyof ImportedFields)[]).filter(
+      (key) => fields[key] !== before[key],
+    );
     if (line.password !== undefined) changed.push('password');
     if (changed.length === 0) {
       plan.unchanged++;
@@ -165,9 +178,17 @@ class UnitPaths {
     let parent: UnitParent = { path: null, id: null, planned: false };
     for (const [depth, name] of path.split(PATH_SEPARATOR).entries()) {
       const soFar = parent.path === null ? name : `${parent.path}${PATH_SEPARATOR}${name}`;
-      const existing = parent.planned ? undefined : this.#tree.childrenOf(parent.id).find((row) => row.name === name);
+      const existing = parent.planned
+        ? undefined
+        : this.#tree.childrenOf(parent.id).find((row) => row.name === name);
       if (!existing && !this.#seen.has(soFar)) {
-        this.planned.push({ path: soFar, parentPath: parent.path, name, position: this.#takePosition(parent), depth });
+        this.planned.push({
+          path: soFar,
+          parentPath: parent.path,
+          name,
+          position: this.#takePosition(parent),
+          depth,
+        });
       }
       this.#seen.add(soFar);
       parent = { path: soFar, id: existing?.id ?? null, planned: !existing };
@@ -196,7 +217,9 @@ function keepAnAdmin(users: readonly UserRow[], updates: readonly PlannedUpdate[
   const active = (row: UserRow, validUntil: number | null) =>
     row.is_admin === 1 && row.disabled === 0 && (validUntil === null || validUntil > now);
   const before = users.filter((row) => active(row, row.valid_until)).length;
-  const expiring = updates.filter((u) => active(u.row, u.row.valid_until) && !active(u.row, u.fields.valid_until));
+  const expiring = updates.filter(
+    (u) => active(u.row, u.row.valid_until) && !active(u.row, u.fields.valid_until),
+  );
   if (before === 0 || expiring.length < before) return [];
   return expiring.map((u) => ({
     line: u.line.line,

@@ -2,9 +2,15 @@ import { CooError } from '../errors.ts';
 import type { LineError } from './csv-text.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { isUniqueViolation, type Db, type Tx } from '../store/database.ts';
-import { insertOrgUnits, insertUsers, updateImportedUsers, type ImportedUserUpdate } from '../store/user-import.ts';
+import {
+  insertOrgUnits,
+  insertUsers,
+  updateImportedUsers,
+  type ImportedUserUpdate,
+} from '../store/user-import.ts';
 import type { NewUserRow } from '../store/users.ts';
 import { appendAuditBatch } from './audit-batch.ts';
+import { PATH_SEPARATOR } from './org-tree.ts';
 import { auditRecord, type Actor, type AuditRecord } from './types.ts';
 import type { ImportedFields, ImportPlan, PlannedCreate, PlannedUpdate } from './user-import-plan.ts';
 
@@ -55,7 +61,10 @@ export async function writeImport(db: Db, request: ImportWrite): Promise<ImportW
   } catch (error) {
     if (error instanceof PlanRejected) return { ok: false, errors: error.errors };
     if (isUniqueViolation(error)) {
-      throw new CooError(ErrorCode.USER_EXISTS, 'a user or unit in the file was created by someone else meanwhile; import again');
+      throw new CooError(
+        ErrorCode.USER_EXISTS,
+        'a user or unit in the file was created by someone else meanwhile; import again',
+      );
     }
     throw error;
   }
@@ -87,7 +96,8 @@ async function createUnits(tx: Tx, plan: ImportPlan, now: number): Promise<Map<s
 
 function addSubtree(ids: Map<string, number>, plan: ImportPlan, id: number, path: string): void {
   ids.set(path, id);
-  for (const child of plan.tree.childrenOf(id)) addSubtree(ids, plan, child.id, `${path}/${child.name}`);
+  for (const child of plan.tree.childrenOf(id))
+    addSubtree(ids, plan, child.id, `${path}${PATH_SEPARATOR}${child.name}`);
 }
 
 function newUserRow(
@@ -142,21 +152,35 @@ function userUpdate(
 /** One entry per unit and user created or changed, then the summary; passwords are noted, never recorded. */
 function auditRecords(plan: ImportPlan, actor: Actor): AuditRecord[] {
   const via = 'import';
-  const records: AuditRecord[] = plan.units.map((unit) => auditRecord(actor, 'org.create', unit.path, { via }));
+  const records: AuditRecord[] = plan.units.map((unit) =>
+    auditRecord(actor, 'org.create', unit.path, { via }),
+  );
   for (const create of plan.creates) {
     const fields = Object.fromEntries(
-      (Object.entries(create.fields) as [keyof ImportedFields, unknown][]).filter(([, v]) => v !== '' && v !== null),
+      (Object.entries(create.fields) as [keyof ImportedFields, unknown][]).filter(
+        ([, v]) => v !== '' && v !== null,
+      ),
     );
     const password = create.line.password !== undefined;
     records.push(
-      auditRecord(actor, 'user.create', create.line.address.address, { via, line: create.line.line, ...fields, password }),
+      auditRecord(actor, 'user.create', create.line.address.address, {
+        via,
+        line: create.line.line,
+        ...fields,
+        password,
+      }),
     );
   }
   for (const update of plan.updates) {
     const changes = Object.fromEntries(
-      update.changed.map((column) => [column, column === 'password' ? 'set' : update.fields[column as keyof ImportedFields]]),
+      update.changed.map((column) => [
+        column,
+        column === 'password' ? 'set' : update.fields[column as keyof ImportedFields],
+      ]),
     );
-    records.push(auditRecord(actor, 'user.update', update.row.address, { via, line: update.line.line, changes }));
+    records.push(
+      auditRecord(actor, 'user.update', update.row.address, { via, line: update.line.line, changes }),
+    );
   }
   records.push(
     auditRecord(actor, 'user.import', 'users', {

@@ -166,11 +166,11 @@ export class UserService {
         throw new CooError(ErrorCode.INVALID_INPUT, 'valid-from is after valid-until');
       }
       if (checked.isAdmin === false || checked.validUntil != null) {
-        await this.#keepAnAdmin(tx, row, { ...row, ...patch } as users.UserRow);
+        await this.#keepAnAdmin(tx, row, { ...row, ...patch });
       }
       await users.updateUser(tx, row.id, patch);
       await this.#deps.audit.append(auditRecord(actor, 'user.update', row.address, auditedFields(checked)), tx);
-      return toUser({ ...row, ...patch } as users.UserRow, tree);
+      return toUser({ ...row, ...patch }, tree);
     });
   }
 

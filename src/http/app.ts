@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { Logger } from '../log.ts';
@@ -9,23 +9,11 @@ import { installAdminApi } from './admin-api.ts';
 import { installErrorHandling, sendError } from './error-handler.ts';
 import { installHealthCheck } from './health.ts';
 import { installHomePage } from './home-page.ts';
+import { acceptJsonBodiesOnly } from './json-body.ts';
 import { installMetrics } from './metrics.ts';
+import { HTTP_LIMITS } from './limits.ts';
 import { installOpenApi } from './openapi.ts';
 import type { ApiApp } from './routes/common.schema.ts';
-
-/** Guards against slow or oversized clients; every one has a name here. */
-export const HTTP_LIMITS = {
-  /** Largest request body: admin requests are small JSON documents. */
-  bodyBytes: 1024 * 1024,
-  /** The whole request must arrive within this (slowloris guard). */
-  requestTimeoutMs: 30_000,
-  /** A handler that has not answered by then gets 503 UNAVAILABLE. */
-  handlerTimeoutMs: 30_000,
-  /** An idle keep-alive connection is closed after this. */
-  keepAliveTimeoutMs: 72_000,
-  /** Longest path parameter: an address is up to 320 characters, more once percent-encoded. */
-  paramChars: 1024,
-} as const;
 
 export interface HttpAppOptions {
   /**
@@ -60,7 +48,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     https: { cert: deps.tls.certPem, key: deps.tls.keyPem },
     loggerInstance: logger,
     // One line per request from the onResponse hook below, instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: HTTP_LIMITS.bodyBytes,
@@ -78,13 +66,14 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  acceptJsonBodiesOnly(app);
   installRequestLog(app);
   installSecurityHeaders(app);
 
   await installOpenApi(api, packageJson.version);
   installHomePage(app);
-  installHealthCheck(api, deps.services);
-  installMetrics(app, { services: deps.services, listeners: deps.listeners });
+  installHealthCheck(api, deps.services.store);
+  installMetrics(app, { store: deps.services.store, listeners: deps.listeners });
   installAdminApi(api, deps.services);
   await app.ready();
   return app;

@@ -31,12 +31,16 @@ export function requireAdminToken(app: FastifyInstance, tokens: ApiTokenService)
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization;
     if (header === undefined || header === '') {
-      throw new CooError(ErrorCode.AUTH_REQUIRED, 'this API needs an API token: send "Authorization: Bearer <token>"');
+      throw new CooError(
+        ErrorCode.AUTH_REQUIRED,
+        'this API needs an API token: send "Authorization: Bearer <token>"',
+      );
     }
     const match = header.length <= MAX_AUTHORIZATION_LENGTH ? BEARER.exec(header) : null;
     let authenticated: Awaited<ReturnType<ApiTokenService['authenticate']>>;
     try {
-      if (!match?.[1]) throw new CooError(ErrorCode.AUTH_REQUIRED, 'the Authorization header is not "Bearer <token>"');
+      if (!match?.[1])
+        throw new CooError(ErrorCode.AUTH_REQUIRED, 'the Authorization header is not "Bearer <token>"');
       authenticated = await tokens.authenticate(match[1]);
     } catch (error) {
       // RFC 6750 §3.1: tell the client the token it sent is the problem.
@@ -56,7 +60,8 @@ export function requireAdminToken(app: FastifyInstance, tokens: ApiTokenService)
 
 /** The admin of an authenticated request; a route outside the API has none. */
 export function adminOf(request: FastifyRequest): RequestAdmin {
-  if (!request.admin) throw new Error(`route ${request.routeOptions.url ?? request.url} has no admin: it is outside the API`);
+  if (!request.admin)
+    throw new Error(`route ${request.routeOptions.url ?? request.url} has no admin: it is outside the API`);
   return request.admin;
 }
 

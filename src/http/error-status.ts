@@ -38,6 +38,7 @@ export const HTTP_STATUS_OF_ERROR = {
   [ErrorCode.UNIT_EXISTS]: 409,
   [ErrorCode.GROUP_EXISTS]: 409,
   [ErrorCode.UNIT_NOT_EMPTY]: 409,
+  [ErrorCode.DOMAIN_NOT_EMPTY]: 409,
   [ErrorCode.UNIT_CYCLE]: 409,
   [ErrorCode.LAST_ADMIN]: 409,
   [ErrorCode.FILE_EXISTS]: 409,

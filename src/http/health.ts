@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../services.ts';
+import type { Store } from '../store/database.ts';
 import { pingDatabase } from '../store/monitoring.ts';
 
 /** A database that has not answered by then counts as down: a probe must answer quickly. */
@@ -17,7 +17,7 @@ const healthSchema = z.object({
  * a trivial query, 503 otherwise. No authentication, no details beyond which
  * dependency failed (the log has the error).
  */
-export function installHealthCheck(app: FastifyInstance, services: Services): void {
+export function installHealthCheck(app: FastifyInstance, store: Store): void {
   app.get(
     '/healthz',
     {
@@ -29,7 +29,7 @@ export function installHealthCheck(app: FastifyInstance, services: Services): vo
     },
     async (request, reply) => {
       try {
-        await withTimeout(pingDatabase(services.store.db), HEALTH_TIMEOUT_MS);
+        await withTimeout(pingDatabase(store.db), HEALTH_TIMEOUT_MS);
         return reply.code(200).send({ status: 'ok' });
       } catch (error) {
         request.log.warn({ err: error }, 'health check: the database does not answer');

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ListenerStatus } from '../server.ts';
-import type { Services } from '../services.ts';
+import type { Store } from '../store/database.ts';
 import { directoryCounts, type DirectoryCounts } from '../store/monitoring.ts';
 
 export interface MetricsDeps {
-  services: Services;
+  store: Store;
   listeners: () => ListenerStatus[];
 }
 
@@ -19,7 +19,11 @@ const DIRECTORY_GAUGES: { name: string; help: string; value: (counts: DirectoryC
   { name: 'coo_org_units', help: 'Org units (departments).', value: (c) => c.orgUnits },
   { name: 'coo_groups', help: 'Groups.', value: (c) => c.groups },
   { name: 'coo_domains', help: 'Mail domains, aliases included.', value: (c) => c.domains },
-  { name: 'coo_api_tokens_active', help: 'API tokens neither revoked nor expired.', value: (c) => c.activeApiTokens },
+  {
+    name: 'coo_api_tokens_active',
+    help: 'API tokens neither revoked nor expired.',
+    value: (c) => c.activeApiTokens,
+  },
   { name: 'coo_audit_log_entries', help: 'Entries in the audit log.', value: (c) => c.auditEntries },
 ];
 
@@ -48,21 +52,37 @@ export function installMetrics(app: FastifyInstance, deps: MetricsDeps): Registr
   });
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL: one series per route however many users there are.
-    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: reply.statusCode };
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status_code: reply.statusCode,
+    };
     requests.inc(labels);
     duration.observe(labels, reply.elapsedTime / 1000);
   });
 
-  const counts = memoize(() => directoryCounts(deps.services.store.db), COUNTS_TTL_MS);
-  const databaseUp = new Gauge({ name: 'coo_database_up', help: '1 when the database answered the last scrape.', registers: [registry] });
+  const counts = memoize(() => directoryCounts(deps.store.db), COUNTS_TTL_MS);
+  new Gauge({
+    name: 'coo_database_up',
+    help: '1 when the database answered the counts of this scrape, else 0.',
+    registers: [registry],
+    async collect() {
+      this.set(
+        await counts().then(
+          () => 1,
+          () => 0,
+        ),
+      );
+    },
+  });
   for (const gauge of DIRECTORY_GAUGES) {
     new Gauge({
       name: gauge.name,
       help: gauge.help,
       registers: [registry],
       async collect() {
+        // A failed count keeps the last value; coo_database_up tells it is stale.
         const current = await counts().catch(() => undefined);
-        databaseUp.set(current ? 1 : 0);
         if (current) this.set(gauge.value(current));
       },
     });

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { Kysely, Migrator, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrationProvider, type DatabaseKind } from './migrations/index.ts';
@@ -23,11 +24,11 @@ export interface Store {
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 /** Opens the database and brings its schema up to date. */
-export async function openStore(target: DatabaseTarget): Promise<Store> {
-  const dialect =
-    target.kind === 'sqlite'
-      ? openSqliteDialect(target.file)
-      : new PostgresDialect({ pool: new pg.Pool({ connectionString: target.url, max: 20 }) });
+export async function openStore(
+  target: DatabaseTarget,
+  options: { onConnectionError?: (error: Error) => void } = {},
+): Promise<Store> {
+  const dialect = target.kind === 'sqlite' ? openSqliteDialect(target.file) : postgresDialect(target.url, options);
   const db = new Kysely<Database>({ dialect });
   try {
     await migrate(db, target.kind);
@@ -38,12 +39,20 @@ export async function openStore(target: DatabaseTarget): Promise<Store> {
   return { kind: target.kind, db, close: () => db.destroy() };
 }
 
+function postgresDialect(url: string, options: { onConnectionError?: (error: Error) => void }): PostgresDialect {
+  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  // An idle connection cut by a server restart is dropped by the pool; without
+  // a listener the error would crash the process.
+  pool.on('error', (error) => options.onConnectionError?.(error));
+  return new PostgresDialect({ pool });
+}
+
 async function migrate(db: Db, kind: DatabaseKind): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider(kind) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = error instanceof Error ? error.message : inspect(error);
     throw new Error(`database migration ${failed ?? ''} failed: ${message}`);
   }
 }

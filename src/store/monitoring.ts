@@ -21,7 +21,10 @@ export interface DirectoryCounts {
 export async function directoryCounts(db: Executor, now = Date.now()): Promise<DirectoryCounts> {
   const count = (n: { n: number | string | bigint } | undefined) => Number(n?.n ?? 0);
   const [users, disabledUsers, admins, orgUnits, groups, domains, activeApiTokens, head] = await Promise.all([
-    db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst(),
     db
       .selectFrom('users')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -32,9 +35,18 @@ export async function directoryCounts(db: Executor, now = Date.now()): Promise<D
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('is_admin', '=', 1)
       .executeTakeFirst(),
-    db.selectFrom('org_units').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-    db.selectFrom('groups').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-    db.selectFrom('domains').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    db
+      .selectFrom('org_units')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst(),
+    db
+      .selectFrom('groups')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst(),
+    db
+      .selectFrom('domains')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst(),
     db
       .selectFrom('api_tokens')
       .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -83,7 +83,10 @@ export async function updateImportedUsers(tx: Tx, updates: readonly ImportedUser
  * the hash of the entry before it. Like advanceAuditHead, it is an UPDATE of
  * the head row, so concurrent appenders queue behind this transaction.
  */
-export async function reserveAuditSequence(tx: Tx, count: number): Promise<{ firstSeq: number; prevHash: string }> {
+export async function reserveAuditSequence(
+  tx: Tx,
+  count: number,
+): Promise<{ firstSeq: number; prevHash: string }> {
   const head = await tx
     .updateTable('audit_head')
     .set({ seq: sql<number>`seq + ${count}` })

@@ -31,7 +31,7 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL}: ${String(error)}`);
+    throw new Error(`PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL}: ${String(error)}`, { cause: error });
   }
   await admin.query(`create database ${name}`);
   await admin.end();

@@ -36,7 +36,14 @@ export const serveCommand: Command = {
     });
     const dataDir = values.data;
     const firstRun = existsSync(configPath(dataDir)) ? undefined : await initialise(dataDir);
-    const server = await start(dataDir, values.listen ?? []);
+    let server: RunningServer;
+    try {
+      server = await start(dataDir, values.listen ?? []);
+    } catch (error) {
+      // The data dir is made and its password exists nowhere else: show it even so.
+      if (firstRun) printFirstRunBanner(firstRun, undefined);
+      throw error;
+    }
     if (firstRun) printFirstRunBanner(firstRun, server);
     // Signal listeners do not keep Node running; with every listener off nothing else would.
     const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -78,14 +85,20 @@ async function start(dataDir: string, listen: string[]): Promise<RunningServer> 
   }
 }
 
-function printFirstRunBanner(init: InitResult, server: RunningServer): void {
-  const http = server.address('http');
+function printFirstRunBanner(init: InitResult, server: RunningServer | undefined): void {
+  const http = server ? server.address('http') : init.listen.get('http');
   const rule = '='.repeat(72);
-  const lines = [rule, `Coo is running. This was the first run: ${init.dataDir} was initialised.`, ''];
+  const lines = [
+    rule,
+    server
+      ? `Coo is running. This was the first run: ${init.dataDir} was initialised.`
+      : `${init.dataDir} was initialised, but the server did not start (see below).`,
+    '',
+  ];
   printCredentials(init.hostname, http, init.admin, init.generatedPassword, (line) =>
     lines.push(`  ${line}`),
   );
-  if (http) lines.push(`  On this machine: ${localUrl(http)}`);
+  if (http && server) lines.push(`  On this machine: ${localUrl(http)}`);
   lines.push(
     '',
     'The TLS certificate is self-signed: browsers warn once. Change the password',

@@ -20,14 +20,22 @@ export const auditEntrySchema = z
 
 export const auditPageSchema = z.object({
   entries: z.array(auditEntrySchema).describe('Newest first'),
-  nextBeforeSeq: z.number().int().nullable().describe('Pass as beforeSeq for the next (older) page; null on the last'),
+  nextBeforeSeq: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Pass as beforeSeq for the next (older) page; null on the last'),
 }) satisfies z.ZodType<ApiAuditPage>;
 
 export const auditVerificationSchema = z.object({
   ok: z.boolean(),
   checked: z.number().int().describe('Entries read'),
   problems: z.array(
-    z.object({ seq: z.number().int(), kind: z.enum(['changed', 'missing', 'truncated']), message: z.string() }),
+    z.object({
+      seq: z.number().int(),
+      kind: z.enum(['changed', 'missing', 'truncated']),
+      message: z.string(),
+    }),
   ),
   omittedProblems: z.number().int().describe('Problems found beyond those listed'),
 }) satisfies z.ZodType<ApiAuditVerification>;

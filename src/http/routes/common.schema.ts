@@ -5,7 +5,13 @@ import { z } from 'zod';
 import { ErrorCode, type ApiErrorBody } from '../../protocol/errors.ts';
 
 /** The instance routes are declared on: request and reply types come from their zod schemas. */
-export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+export type ApiApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
 
 /** Limits of what a request may carry; the services check the finer rules. */
 export const LIMITS = {
@@ -32,7 +38,9 @@ export const apiErrorSchema = z
       code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]).describe('Stable machine code'),
       message: z.string().describe('For people; may change between versions'),
       details: z
-        .array(z.object({ line: z.number().int().optional(), field: z.string().optional(), message: z.string() }))
+        .array(
+          z.object({ line: z.number().int().optional(), field: z.string().optional(), message: z.string() }),
+        )
         .optional()
         .describe('Per-field or per-line problems'),
     }),

@@ -25,5 +25,10 @@ export const createDomainBody = z.strictObject({
 });
 
 export function toApiDomain(domain: Domain): ApiDomain {
-  return { name: domain.name, aliasOf: domain.aliasOf, isDefault: domain.isDefault, dkimSelector: domain.dkimSelector };
+  return {
+    name: domain.name,
+    aliasOf: domain.aliasOf,
+    isDefault: domain.isDefault,
+    dkimSelector: domain.dkimSelector,
+  };
 }

@@ -3,7 +3,13 @@ import { ErrorCode } from '../../protocol/errors.ts';
 import type { Services } from '../../services.ts';
 import { actorOf } from '../auth.ts';
 import { errorResponses, noContent, tokenSecurity, type ApiApp } from './common.schema.ts';
-import { createDomainBody, domainListSchema, domainParams, domainSchema, toApiDomain } from './domains.schema.ts';
+import {
+  createDomainBody,
+  domainListSchema,
+  domainParams,
+  domainSchema,
+  toApiDomain,
+} from './domains.schema.ts';
 
 const tags = ['domains'];
 
@@ -40,7 +46,8 @@ export function registerDomainRoutes(app: ApiApp, services: Services): void {
       const added = await domains.add(name, actorOf(request), { aliasOf, makeDefault });
       const domain = (await domains.list()).find((d) => d.name === added.name);
       // Only a concurrent removal gets here; say so rather than answer 201 with nothing.
-      if (!domain) throw new CooError(ErrorCode.DOMAIN_UNKNOWN, `domain "${added.name}" was removed meanwhile`);
+      if (!domain)
+        throw new CooError(ErrorCode.DOMAIN_UNKNOWN, `domain "${added.name}" was removed meanwhile`);
       return reply.code(201).send(toApiDomain(domain));
     },
   );

@@ -13,7 +13,9 @@ export const orgUnitSchema: z.ZodType<ApiOrgUnit> = z
   })
   .meta({ id: 'OrgUnit' });
 
-export const orgTreeSchema = z.object({ units: z.array(orgUnitSchema).describe('The top-level units, in order') });
+export const orgTreeSchema = z.object({
+  units: z.array(orgUnitSchema).describe('The top-level units, in order'),
+});
 
 const unitPath = z.string().min(1).max(LIMITS.unitPath).describe('Unit path such as "Sales/Tokyo"');
 
@@ -32,7 +34,13 @@ export const renameUnitBody = z.strictObject({
 export const moveUnitBody = z.strictObject({
   path: unitPath,
   parent: unitPath.nullable().describe('The new parent unit; null: the top level'),
-  position: z.number().int().min(0).max(1_000_000).optional().describe('Place among the new siblings, from 0; default last'),
+  position: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .optional()
+    .describe('Place among the new siblings, from 0; default last'),
 });
 
 export const unitWildcardParams = z.object({ '*': unitPath });

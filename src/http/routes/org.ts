@@ -42,7 +42,9 @@ export function registerOrgRoutes(app: ApiApp, services: Services): void {
       },
     },
     async (request, reply) => {
-      const created = await org.add(request.body.path, actorOf(request), { createParents: request.body.parents });
+      const created = await org.add(request.body.path, actorOf(request), {
+        createParents: request.body.parents,
+      });
       return reply.code(201).send({ path: created.path });
     },
   );

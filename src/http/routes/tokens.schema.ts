@@ -28,12 +28,25 @@ export const createdTokenSchema = z
   .meta({ id: 'CreatedApiToken' }) satisfies z.ZodType<ApiCreatedToken>;
 
 export const createTokenBody = z.strictObject({
-  name: z.string().trim().min(1).max(LIMITS.tokenName).describe('What the token is for, e.g. "backup script"'),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(LIMITS.tokenName)
+    .describe('What the token is for, e.g. "backup script"'),
   owner: addressSchema.optional().describe('The administrator it acts as; default: the caller'),
-  expiresAt: validityDateSchema.optional().describe('YYYY-MM-DD (through that day) or a date-time; null: never'),
+  expiresAt: validityDateSchema
+    .optional()
+    .describe('YYYY-MM-DD (through that day) or a date-time; null: never'),
 });
 
-export const tokenParams = z.object({ id: z.coerce.number().int().min(1).max(2 ** 31 - 1) });
+export const tokenParams = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1),
+});
 
 export function toApiToken(token: ServiceToken): ApiToken {
   return {

@@ -2,7 +2,13 @@ import { parseValidityDate } from '../../directory/user-fields.ts';
 import type { Services } from '../../services.ts';
 import { adminOf } from '../auth.ts';
 import { errorResponses, isoTime, noContent, tokenSecurity, type ApiApp } from './common.schema.ts';
-import { createdTokenSchema, createTokenBody, tokenListSchema, tokenParams, toApiToken } from './tokens.schema.ts';
+import {
+  createdTokenSchema,
+  createTokenBody,
+  tokenListSchema,
+  tokenParams,
+  toApiToken,
+} from './tokens.schema.ts';
 
 const tags = ['tokens'];
 
@@ -42,7 +48,9 @@ export function registerTokenRoutes(app: ApiApp, services: Services): void {
       const created = await tokens.create(name, owner, admin.actor, expires);
       // The secret only leaves the server in this answer: keep it out of caches.
       reply.header('cache-control', 'no-store');
-      return reply.code(201).send({ id: created.id, name, owner, expiresAt: isoTime(expires), token: created.token });
+      return reply
+        .code(201)
+        .send({ id: created.id, name, owner, expiresAt: isoTime(expires), token: created.token });
     },
   );
 

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import type { User } from '../../directory/types.ts';
 import type { ApiUser, ApiUserList } from '../../protocol/admin-api.ts';
-import { addressSchema, isoTime, isoTimeSchema, LIMITS, queryFlag, validityDateSchema } from './common.schema.ts';
+import {
+  addressSchema,
+  isoTime,
+  isoTimeSchema,
+  LIMITS,
+  queryFlag,
+  validityDateSchema,
+} from './common.schema.ts';
 
 export const userSchema = z
   .object({
@@ -39,7 +46,9 @@ const editable = {
   unit: z.string().max(LIMITS.unitPath).nullable().optional().describe('Org unit path; null: no unit'),
   isAdmin: z.boolean().optional(),
   validFrom: validityDateSchema.optional(),
-  validUntil: validityDateSchema.optional().describe('YYYY-MM-DD (valid through that day) or a date-time; null: no end'),
+  validUntil: validityDateSchema
+    .optional()
+    .describe('YYYY-MM-DD (valid through that day) or a date-time; null: no end'),
   quotaBytes: z
     .number()
     .int()

@@ -89,7 +89,8 @@ export function registerUserRoutes(app: ApiApp, services: Services): void {
         response: { 200: userSchema, ...errorResponses },
       },
     },
-    async (request) => toApiUser(await users.update(request.params.address, userFields(request.body), actorOf(request))),
+    async (request) =>
+      toApiUser(await users.update(request.params.address, userFields(request.body), actorOf(request))),
   );
 
   app.post(
@@ -116,7 +117,8 @@ export function registerUserRoutes(app: ApiApp, services: Services): void {
       {
         schema: {
           tags,
-          summary: action === 'disable' ? 'Disable a user: no login through any protocol' : 'Enable a disabled user',
+          summary:
+            action === 'disable' ? 'Disable a user: no login through any protocol' : 'Enable a disabled user',
           security: tokenSecurity,
           params: addressParams,
           response: { 200: userSchema, ...errorResponses },
