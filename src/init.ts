@@ -1,8 +1,7 @@
-import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import path from 'node:path';
-import { checkPasswordPolicy } from './auth/password.ts';
+import { checkPasswordPolicy, generatePassword } from './auth/password.ts';
 import { CONFIG_FILE, configPath, parseConfig, parseListenOverride } from './config/loader.ts';
 import { LISTENER_NAMES, type ListenAddress, type ListenerName } from './config/schema.ts';
 import { renderConfig, STANDARD_PORTS, UNPRIVILEGED_PORTS } from './config/template.ts';
@@ -37,13 +36,6 @@ export interface InitResult {
 }
 
 export const VAPID_SETTING = 'webpush.vapid';
-
-// No 0/O, 1/l/I: a generated password is read off a screen and typed.
-const PASSWORD_ALPHABET = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-
-export function generatePassword(length = 16): string {
-  return Array.from({ length }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]).join('');
-}
 
 /** A domain for a first run with no --domain: the machine's own, else "<host>.internal". */
 export function defaultDomain(host = osHostname()): { domain: string; hostname: string } {
@@ -93,21 +85,32 @@ export async function initDataDir(options: InitOptions): Promise<InitResult> {
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(loaded.file, configText, { mode: 0o600, flag: 'wx' });
-    await writeTlsFiles(loaded.paths.tlsCert, loaded.paths.tlsKey, await generateSelfSignedCertificate(hostname));
+    await writeTlsFiles(
+      loaded.paths.tlsCert,
+      loaded.paths.tlsKey,
+      await generateSelfSignedCertificate(hostname),
+    );
     const services = await openServices(loaded);
     try {
       await services.directory.domains.add(domain, CLI_ACTOR);
       await putSetting(services.store.db, VAPID_SETTING, generateVapidKeys());
-      await services.directory.users.create(admin.address, { displayName: 'Administrator', isAdmin: true }, CLI_ACTOR, {
-        password,
-      });
+      await services.directory.users.create(
+        admin.address,
+        { displayName: 'Administrator', isAdmin: true },
+        CLI_ACTOR,
+        {
+          password,
+        },
+      );
       await services.audit.append(auditRecord(CLI_ACTOR, 'system.init', dataDir, { domain, hostname }));
     } finally {
       await services.close();
     }
   } catch (error) {
     if (created) rmSync(dataDir, { recursive: true, force: true });
-    else for (const entry of readdirSync(dataDir)) rmSync(path.join(dataDir, entry), { recursive: true, force: true });
+    else
+      for (const entry of readdirSync(dataDir))
+        rmSync(path.join(dataDir, entry), { recursive: true, force: true });
     throw error;
   }
   return { dataDir, hostname, admin: admin.address, generatedPassword, listen };
@@ -116,7 +119,10 @@ export async function initDataDir(options: InitOptions): Promise<InitResult> {
 function refuseExisting(dataDir: string): void {
   if (!existsSync(dataDir)) return;
   if (existsSync(path.join(dataDir, CONFIG_FILE))) {
-    throw new CooError(ErrorCode.DATA_DIR_EXISTS, `${dataDir} already holds a Coo data dir; refusing to overwrite it`);
+    throw new CooError(
+      ErrorCode.DATA_DIR_EXISTS,
+      `${dataDir} already holds a Coo data dir; refusing to overwrite it`,
+    );
   }
   if (readdirSync(dataDir).length > 0) {
     throw new CooError(ErrorCode.DATA_DIR_EXISTS, `${dataDir} is not empty; choose an empty or new folder`);

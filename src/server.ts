@@ -56,13 +56,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       };
       listeners.push(status);
       if (name !== 'http') {
-        logger.info({ listener: name, address: status.configured }, `listener ${name} skipped: not built yet`);
+        logger.info(
+          { listener: name, address: status.configured },
+          `listener ${name} skipped: not built yet`,
+        );
         continue;
       }
       http = await buildHttpApp({ services, logger, tls, listeners: () => listeners });
       const address = await listen(http, name, configured);
       status.state = { kind: 'running', address };
-      logger.info({ listener: name, address: formatListenAddress(address) }, `listener ${name} on https://${formatListenAddress(address)}/`);
+      logger.info(
+        { listener: name, address: formatListenAddress(address) },
+        `listener ${name} on https://${formatListenAddress(address)}/`,
+      );
     }
   } catch (error) {
     await http?.close();
@@ -102,7 +108,10 @@ async function listen(app: HttpApp, name: ListenerName, address: ListenAddress):
           : code === 'EADDRNOTAVAIL'
             ? 'no such local address'
             : (error as Error).message;
-    throw new CooError(ErrorCode.CONFIG_INVALID, `${where}: ${hint}; choose another with --listen ${name}=HOST:PORT`);
+    throw new CooError(
+      ErrorCode.CONFIG_INVALID,
+      `${where}: ${hint}; choose another with --listen ${name}=HOST:PORT`,
+    );
   }
   const bound = app.server.address();
   if (bound === null || typeof bound === 'string') return address;

@@ -1,13 +1,7 @@
 import { CooError } from '../errors.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { Db, Executor, Store, Tx } from '../store/database.ts';
-import {
-  advanceAuditHead,
-  insertAuditRow,
-  selectAuditRows,
-  setAuditHeadHash,
-  type AuditRow,
-} from '../store/audit.ts';
+import { advanceAuditHead, insertAuditRows, selectAuditRows, type AuditRow } from '../store/audit.ts';
 import { canonicalJson, entryHash } from './audit-chain.ts';
 import { verifyAuditChain, type AuditVerification } from './audit-verify.ts';
 
@@ -85,8 +79,20 @@ export class AuditLog {
    * before commit, to keep other appenders' wait short.
    */
   async append(entry: AuditEntryInput, executor?: Executor): Promise<AuditEntry> {
-    if (executor?.isTransaction) return appendInTransaction(executor as Tx, entry, this.#now);
-    return (executor ?? this.#db).transaction().execute((tx) => appendInTransaction(tx, entry, this.#now));
+    const [appended] = await this.appendMany([entry], executor);
+    if (!appended) throw new Error('audit append returned no entry');
+    return appended;
+  }
+
+  /**
+   * Appends several entries at once, chained in order: one head update and a
+   * few multi-row inserts, so a bulk change (an import of thousands of users)
+   * costs a few round trips. Same transaction rules as append().
+   */
+  async appendMany(entries: readonly AuditEntryInput[], executor?: Executor): Promise<AuditEntry[]> {
+    if (entries.length === 0) return [];
+    if (executor?.isTransaction) return appendInTransaction(executor as Tx, entries, this.#now);
+    return (executor ?? this.#db).transaction().execute((tx) => appendInTransaction(tx, entries, this.#now));
   }
 
   /** Matching entries, newest first. */
@@ -111,24 +117,32 @@ export class AuditLog {
   }
 }
 
-async function appendInTransaction(tx: Tx, entry: AuditEntryInput, now: () => number): Promise<AuditEntry> {
-  const { seq, prevHash } = await advanceAuditHead(tx);
-  const fields = {
-    seq,
-    at: entry.at ?? now(),
-    actor: entry.actor,
-    action: entry.action,
-    target: entry.target,
-    protocol: entry.protocol,
-    remote: entry.remote,
-    outcome: entry.outcome,
-    details: canonicalJson(entry.details ?? {}),
-  };
-  const hash = entryHash(prevHash, fields);
-  const row: AuditRow = { ...fields, prev_hash: prevHash, hash };
-  await insertAuditRow(tx, row);
-  await setAuditHeadHash(tx, hash);
-  return toEntry(row);
+async function appendInTransaction(
+  tx: Tx,
+  entries: readonly AuditEntryInput[],
+  now: () => number,
+): Promise<AuditEntry[]> {
+  const { firstSeq, prevHash } = await advanceAuditHead(tx, entries.length);
+  let previous = prevHash;
+  const rows = entries.map((entry, i): AuditRow => {
+    const fields = {
+      seq: firstSeq + i,
+      at: entry.at ?? now(),
+      actor: entry.actor,
+      action: entry.action,
+      target: entry.target,
+      protocol: entry.protocol,
+      remote: entry.remote,
+      outcome: entry.outcome,
+      details: canonicalJson(entry.details ?? {}),
+    };
+    const hash = entryHash(previous, fields);
+    const row = { ...fields, prev_hash: previous, hash };
+    previous = hash;
+    return row;
+  });
+  await insertAuditRows(tx, rows);
+  return rows.map(toEntry);
 }
 
 function toEntry(row: AuditRow): AuditEntry {

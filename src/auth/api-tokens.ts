@@ -47,7 +47,8 @@ export class ApiTokenService {
       throw new CooError(ErrorCode.INVALID_INPUT, 'a token needs a name of 1 to 100 characters');
     }
     const user = await this.#users.requireRow(owner);
-    if (user.is_admin !== 1) throw new CooError(ErrorCode.AUTH_FORBIDDEN, `${user.address} is not an administrator`);
+    if (user.is_admin !== 1)
+      throw new CooError(ErrorCode.AUTH_FORBIDDEN, `${user.address} is not an administrator`);
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const row = await this.#store.db.transaction().execute(async (tx) => {
       const inserted = await tokens.insertApiToken(tx, {
@@ -56,7 +57,10 @@ export class ApiTokenService {
         user_id: user.id,
         expires_at: expiresAt,
       });
-      await this.#audit.append(auditRecord(actor, 'token.create', trimmed, { id: inserted.id, owner: user.address }), tx);
+      await this.#audit.append(
+        auditRecord(actor, 'token.create', trimmed, { id: inserted.id, owner: user.address }),
+        tx,
+      );
       return inserted;
     });
     return { token, id: row.id };
@@ -91,10 +95,14 @@ export class ApiTokenService {
     if (!row || row.revoked_at !== null || (row.expires_at !== null && now > row.expires_at)) throw invalid;
     const user = await findUserById(this.#store.db, row.user_id);
     if (!user || user.is_admin !== 1 || accountProblem(user, now)) {
-      throw new CooError(ErrorCode.AUTH_FORBIDDEN, 'the administrator this token acts as can no longer administer');
+      throw new CooError(
+        ErrorCode.AUTH_FORBIDDEN,
+        'the administrator this token acts as can no longer administer',
+      );
     }
     // Recording every use would write on every request; once a minute is enough to tell stale tokens.
-    if (row.last_used_at === null || now - row.last_used_at > 60_000) await tokens.touchApiToken(this.#store.db, row.id, now);
+    if (row.last_used_at === null || now - row.last_used_at > 60_000)
+      await tokens.touchApiToken(this.#store.db, row.id, now);
     return { user, tokenName: row.name };
   }
 }

@@ -1,4 +1,4 @@
-import { argon2, randomBytes, timingSafeEqual, type Argon2Algorithm } from 'node:crypto';
+import { argon2, randomBytes, randomInt, timingSafeEqual, type Argon2Algorithm } from 'node:crypto';
 import { promisify } from 'node:util';
 import { CooError } from '../errors.ts';
 import { ErrorCode } from '../protocol/errors.ts';
@@ -174,4 +174,11 @@ function fromB64(text: string): Buffer | undefined {
   if (text.length % 4 === 1) return undefined;
   const bytes = Buffer.from(text, 'base64');
   return toB64(bytes) === text ? bytes : undefined;
+}
+
+// No 0/O, 1/l/I: a generated password is read off a screen and typed.
+const PASSWORD_ALPHABET = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+export function generatePassword(length = 16): string {
+  return Array.from({ length }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]).join('');
 }

@@ -129,7 +129,8 @@ export class DiskBlobStore {
 
   /** Removes temp files no put is writing any more; returns how many. */
   async cleanTemp(options: { olderThanMs?: number } = {}): Promise<number> {
-    const cutoff = Date.now() - (options.olderThanMs ?? STALE_TEMP_MS);
+    const olderThanMs = options.olderThanMs ?? STALE_TEMP_MS;
+    const cutoff = Date.now() - olderThanMs;
     const dir = path.join(this.root, TEMP_DIR);
     const names = await readdir(dir).catch((error: unknown) => {
       if (isNotFound(error)) return [];
@@ -139,7 +140,8 @@ export class DiskBlobStore {
     for (const name of names) {
       const file = path.join(dir, name);
       const stats = await stat(file).catch(() => undefined);
-      if (!stats?.isFile() || stats.mtimeMs > cutoff) continue;
+      // File times come from a coarser clock than Date.now(): 0 means every file, whatever its time.
+      if (!stats?.isFile() || (olderThanMs > 0 && stats.mtimeMs > cutoff)) continue;
       await unlink(file).catch(() => undefined);
       removed++;
     }

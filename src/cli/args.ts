@@ -90,9 +90,10 @@ function describeParseError(error: unknown): string {
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument "${quoted}"`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const option = quoted.split(' ')[0] ?? quoted;
-    return /argument missing/.test(error.message)
-      ? `option ${option} needs a value`
-      : `option ${option} takes no value`;
+    // "argument missing", or "ambiguous" when the next word is another option.
+    return /does not take an argument/.test(error.message)
+      ? `option ${option} takes no value`
+      : `option ${option} needs a value`;
   }
   return error.message;
 }
@@ -132,6 +133,31 @@ export function parseYesNo(label: string, text: string): boolean {
   throw new CooError(ErrorCode.INVALID_INPUT, `${label} "${text}": expected yes or no`);
 }
 
+/**
+ * Moves a leading `--data DIR` behind the word after it, so that
+ * `coo --data DIR user list` and `coo user --data DIR list` mean
+ * `coo user list --data DIR`.
+ */
+export function hoistDataOption(args: string[]): string[] {
+  const leading: string[] = [];
+  let i = 0;
+  while (i < args.length) {
+    const arg = args[i] ?? '';
+    if (arg.startsWith('--data=')) {
+      leading.push(arg);
+      i += 1;
+    } else if (arg === '--data' && i + 1 < args.length) {
+      leading.push(arg, args[i + 1] ?? '');
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  // Nothing after it: the command or subcommand is missing, which the caller reports.
+  if (i >= args.length) return [];
+  return [args[i] ?? '', ...args.slice(i + 1), ...leading];
+}
+
 export interface Subcommand {
   (args: string[]): Promise<number | void>;
 }
@@ -142,7 +168,7 @@ export async function dispatch(
   args: string[],
   subcommands: Record<string, Subcommand>,
 ): Promise<number> {
-  const [name, ...rest] = args;
+  const [name, ...rest] = hoistDataOption(args);
   const names = Object.keys(subcommands);
   if (name === undefined)
     throw new UsageError(topic, `${topic}: missing subcommand (one of ${names.join(', ')})`);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
 import { isCooError } from '../errors.ts';
-import { HelpRequested, UsageError } from './args.ts';
+import { HelpRequested, hoistDataOption, UsageError } from './args.ts';
 import type { Command, CommandEntry } from './command.ts';
 import { print, printError } from './output.ts';
 
@@ -97,7 +98,7 @@ async function usageOf(topic: string): Promise<string> {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...rest] = hoistDataOption(argv);
   switch (name) {
     case undefined:
       printError(generalUsage());
@@ -163,6 +164,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  // Each command is a short-lived process that loads most of the code base:
+  // caching the compiled modules (in the OS temp dir) halves its start-up.
+  enableCompileCache();
   // `coo user list | head` closes the pipe early; that is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);

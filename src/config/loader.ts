@@ -96,7 +96,8 @@ export function parseListenOverride(text: string): [ListenerName, ListenAddress 
   }
   if (value === 'off') return [name as ListenerName, undefined];
   const address = parseListenAddress(value);
-  if (!address) throw new CooError(ErrorCode.INVALID_INPUT, `--listen ${text}: expected HOST:PORT after "${name}="`);
+  if (!address)
+    throw new CooError(ErrorCode.INVALID_INPUT, `--listen ${text}: expected HOST:PORT after "${name}="`);
   return [name as ListenerName, address];
 }
 

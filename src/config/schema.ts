@@ -32,9 +32,11 @@ export function formatListenAddress(address: ListenAddress): string {
   return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }
 
-const listenAddress = z.string().refine((value) => value === 'off' || parseListenAddress(value) !== undefined, {
-  message: 'expected "HOST:PORT" (e.g. "0.0.0.0:443") or "off"',
-});
+const listenAddress = z
+  .string()
+  .refine((value) => value === 'off' || parseListenAddress(value) !== undefined, {
+    message: 'expected "HOST:PORT" (e.g. "0.0.0.0:443") or "off"',
+  });
 
 const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B?|B)?$/i;
 const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
@@ -77,7 +79,10 @@ export const configSchema = z
   .object({
     server: z
       .object({
-        hostname: z.string().min(1).regex(/^[a-zA-Z0-9.-]+$/, 'expected a host name such as "mail.example.com"'),
+        hostname: z
+          .string()
+          .min(1)
+          .regex(/^[a-zA-Z0-9.-]+$/, 'expected a host name such as "mail.example.com"'),
       })
       .strict(),
     listen: z
@@ -95,14 +100,22 @@ export const configSchema = z
       .strict()
       .default({ sqlite: 'coo.db' }),
     redis: z
-      .object({ url: z.string().regex(/^rediss?:\/\//, 'expected a "redis://" URL').optional() })
+      .object({
+        url: z
+          .string()
+          .regex(/^rediss?:\/\//, 'expected a "redis://" URL')
+          .optional(),
+      })
       .strict()
       .default({}),
     tls: z
       .object({ cert: z.string().default('tls/cert.pem'), key: z.string().default('tls/key.pem') })
       .strict()
       .default({ cert: 'tls/cert.pem', key: 'tls/key.pem' }),
-    blobs: z.object({ path: z.string().default('blobs') }).strict().default({ path: 'blobs' }),
+    blobs: z
+      .object({ path: z.string().default('blobs') })
+      .strict()
+      .default({ path: 'blobs' }),
     auth: z
       .object({
         argon2_memory_kib: z.number().int().min(1024).max(4_194_304).default(19456),
@@ -126,7 +139,9 @@ export const configSchema = z
       .strict()
       .default({ default_quota: 2 * 1024 ** 3 }),
     log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
       .strict()
       .default({ level: 'info' }),
   })

@@ -30,8 +30,14 @@ describeOnEachDatabase('directory', (context) => {
     );
     assert.equal((await directory.domains.resolveLogin('Alice')).address, 'alice@example.com');
     assert.equal((await directory.domains.resolveLogin('alice@EXAMPLE.jp')).address, 'alice@example.com');
-    await assert.rejects(directory.domains.add('example.com', CLI_ACTOR), rejectsWith(ErrorCode.DOMAIN_EXISTS));
-    await assert.rejects(directory.domains.add('bad_domain!', CLI_ACTOR), rejectsWith(ErrorCode.INVALID_ADDRESS));
+    await assert.rejects(
+      directory.domains.add('example.com', CLI_ACTOR),
+      rejectsWith(ErrorCode.DOMAIN_EXISTS),
+    );
+    await assert.rejects(
+      directory.domains.add('bad_domain!', CLI_ACTOR),
+      rejectsWith(ErrorCode.INVALID_ADDRESS),
+    );
     assert.ok(await directory.domains.dkimKey('example.jp'), 'an alias signs with its main domain key');
   });
 
@@ -61,9 +67,17 @@ describeOnEachDatabase('directory', (context) => {
     assert.equal(await org.move('Engineering/Platform', null, CLI_ACTOR), 'Platform');
     assert.equal(await org.rename('Platform', 'Infrastructure', CLI_ACTOR), 'Infrastructure');
     tree = await org.list();
-    assert.ok(tree.some((u) => u.path === 'Infrastructure' && u.children[0]?.path === 'Infrastructure/Storage'));
-    await assert.rejects(org.rename('Infrastructure', '営業部', CLI_ACTOR), rejectsWith(ErrorCode.UNIT_EXISTS));
-    await assert.rejects(org.remove('Infrastructure', CLI_ACTOR), rejectsWith(ErrorCode.UNIT_NOT_EMPTY, /1 sub-unit/));
+    assert.ok(
+      tree.some((u) => u.path === 'Infrastructure' && u.children[0]?.path === 'Infrastructure/Storage'),
+    );
+    await assert.rejects(
+      org.rename('Infrastructure', '営業部', CLI_ACTOR),
+      rejectsWith(ErrorCode.UNIT_EXISTS),
+    );
+    await assert.rejects(
+      org.remove('Infrastructure', CLI_ACTOR),
+      rejectsWith(ErrorCode.UNIT_NOT_EMPTY, /1 sub-unit/),
+    );
     await org.remove('Infrastructure/Storage', CLI_ACTOR);
     await org.remove('Infrastructure', CLI_ACTOR);
     assert.ok(!(await org.list()).some((u) => u.name === 'Infrastructure'));
@@ -75,7 +89,13 @@ describeOnEachDatabase('directory', (context) => {
     await directory.org.add('開発部/基盤', CLI_ACTOR, { createParents: true });
     const created = await directory.users.create(
       'Taro.Yamada@users.example',
-      { displayName: '山田 太郎', nameReading: 'やまだ たろう', title: '課長', phone: '+81 3-1234-5678', unit: '開発部/基盤' },
+      {
+        displayName: '山田 太郎',
+        nameReading: 'やまだ たろう',
+        title: '課長',
+        phone: '+81 3-1234-5678',
+        unit: '開発部/基盤',
+      },
       CLI_ACTOR,
       { password: 'correct horse battery' },
     );
@@ -103,7 +123,11 @@ describeOnEachDatabase('directory', (context) => {
       directory.users.create('bob@users.example', { displayName: 'Bob', phone: 'call me' }, CLI_ACTOR),
       rejectsWith(ErrorCode.INVALID_INPUT, /phone/),
     );
-    await directory.users.create('hanako@users.example', { displayName: 'Hanako Sato', unit: '開発部' }, CLI_ACTOR);
+    await directory.users.create(
+      'hanako@users.example',
+      { displayName: 'Hanako Sato', unit: '開発部' },
+      CLI_ACTOR,
+    );
 
     assert.equal((await directory.users.get('Taro.Yamada@users.example')).displayName, '山田 太郎');
     assert.deepEqual(
@@ -139,7 +163,9 @@ describeOnEachDatabase('directory', (context) => {
     assert.equal(updated.quotaBytes, 1024 ** 3);
 
     // Another domain's admins exist in this shared database, so demote those of this test only.
-    const admins = (await directory.users.list()).filter((u) => u.isAdmin && u.address !== 'root@admins.example');
+    const admins = (await directory.users.list()).filter(
+      (u) => u.isAdmin && u.address !== 'root@admins.example',
+    );
     for (const admin of admins) await directory.users.update(admin.address, { isAdmin: false }, CLI_ACTOR);
     await assert.rejects(
       directory.users.setDisabled('root@admins.example', true, CLI_ACTOR),
@@ -163,7 +189,10 @@ describeOnEachDatabase('directory', (context) => {
     await directory.domains.add('groups.example', CLI_ACTOR);
     await directory.users.create('a@groups.example', { displayName: 'A' }, CLI_ACTOR);
     await directory.groups.add('Project X', 'the secret one', CLI_ACTOR);
-    await assert.rejects(directory.groups.add('Project X', '', CLI_ACTOR), rejectsWith(ErrorCode.GROUP_EXISTS));
+    await assert.rejects(
+      directory.groups.add('Project X', '', CLI_ACTOR),
+      rejectsWith(ErrorCode.GROUP_EXISTS),
+    );
     await directory.groups.addMember('Project X', 'a@groups.example', CLI_ACTOR);
     await directory.groups.addMember('Project X', 'a@groups.example', CLI_ACTOR);
     assert.deepEqual(await directory.groups.members('Project X'), ['a@groups.example']);
@@ -181,7 +210,11 @@ describeOnEachDatabase('directory', (context) => {
   test('every change is in the audit log with its actor, and the chain verifies', async () => {
     const { directory, audit } = services();
     await directory.domains.add('audited.example', CLI_ACTOR);
-    await directory.users.create('x@audited.example', { displayName: 'X' }, { name: 'boss@audited.example', protocol: 'http', remote: '192.0.2.7' });
+    await directory.users.create(
+      'x@audited.example',
+      { displayName: 'X' },
+      { name: 'boss@audited.example', protocol: 'http', remote: '192.0.2.7' },
+    );
     const [entry] = await audit.query({ target: 'x@audited.example' });
     assert.equal(entry?.action, 'user.create');
     assert.equal(entry?.actor, 'boss@audited.example');

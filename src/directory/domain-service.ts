@@ -45,7 +45,10 @@ export class DomainService {
         const target = await domains.findDomainByName(tx, normalizeDomain(options.aliasOf));
         if (!target) throw new CooError(ErrorCode.DOMAIN_UNKNOWN, `unknown domain "${options.aliasOf}"`);
         if (target.alias_of !== null) {
-          throw new CooError(ErrorCode.INVALID_INPUT, `"${options.aliasOf}" is itself an alias; name its main domain`);
+          throw new CooError(
+            ErrorCode.INVALID_INPUT,
+            `"${options.aliasOf}" is itself an alias; name its main domain`,
+          );
         }
         aliasOf = target.id;
       }
@@ -60,11 +63,15 @@ export class DomainService {
           dkim_private_key: dkim?.privateKeyPem ?? null,
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw new CooError(ErrorCode.DOMAIN_EXISTS, `domain "${domain}" already exists`);
+        if (isUniqueViolation(error))
+          throw new CooError(ErrorCode.DOMAIN_EXISTS, `domain "${domain}" already exists`);
         throw error;
       }
       if ((isFirst || options.makeDefault) && aliasOf === null) await domains.setDefaultDomain(tx, row.id);
-      await this.#audit.append(auditRecord(actor, 'domain.create', domain, { aliasOf: options.aliasOf ?? null }), tx);
+      await this.#audit.append(
+        auditRecord(actor, 'domain.create', domain, { aliasOf: options.aliasOf ?? null }),
+        tx,
+      );
       return { name: domain, dkim };
     });
   }
@@ -83,10 +90,19 @@ export class DomainService {
       const row = await this.#require(tx, name);
       const users = await domains.countUsersInDomain(tx, row.id);
       if (users > 0) {
-        throw new CooError(ErrorCode.DOMAIN_NOT_EMPTY, `domain "${row.name}" still has ${users} user${users === 1 ? '' : 's'}; remove them first`);
+        throw new CooError(
+          ErrorCode.DOMAIN_NOT_EMPTY,
+          `domain "${row.name}" still has ${users} user${users === 1 ? '' : 's'}; remove them first`,
+        );
       }
-      if (row.is_default === 1 && (await domains.listDomains(tx)).some((d) => d.alias_of === null && d.id !== row.id)) {
-        throw new CooError(ErrorCode.INVALID_INPUT, `"${row.name}" is the default domain; make another the default first`);
+      if (
+        row.is_default === 1 &&
+        (await domains.listDomains(tx)).some((d) => d.alias_of === null && d.id !== row.id)
+      ) {
+        throw new CooError(
+          ErrorCode.INVALID_INPUT,
+          `"${row.name}" is the default domain; make another the default first`,
+        );
       }
       await domains.deleteDomain(tx, row.id);
       await this.#audit.append(auditRecord(actor, 'domain.remove', row.name), tx);
@@ -96,7 +112,10 @@ export class DomainService {
   /** The private DKIM key and selector used to sign mail of this domain (or of the domain it aliases). */
   async dkimKey(name: string): Promise<{ selector: string; privateKeyPem: string } | undefined> {
     const row = await this.#require(this.#store.db, name);
-    const main = row.alias_of === null ? row : (await domains.listDomains(this.#store.db)).find((d) => d.id === row.alias_of);
+    const main =
+      row.alias_of === null
+        ? row
+        : (await domains.listDomains(this.#store.db)).find((d) => d.id === row.alias_of);
     if (!main?.dkim_selector || !main.dkim_private_key) return undefined;
     return { selector: main.dkim_selector, privateKeyPem: main.dkim_private_key };
   }
@@ -113,13 +132,19 @@ export class DomainService {
       address = parseAddress(text);
     } else {
       const fallback = rows.find((row) => row.is_default === 1);
-      if (!fallback) throw new CooError(ErrorCode.DOMAIN_UNKNOWN, 'no default domain is set; log in with name@domain');
+      if (!fallback)
+        throw new CooError(ErrorCode.DOMAIN_UNKNOWN, 'no default domain is set; log in with name@domain');
       address = parseAddress(`${text}@${fallback.name}`);
     }
     const domain = rows.find((row) => row.name === address.domain);
     if (domain?.alias_of != null) {
       const main = rows.find((row) => row.id === domain.alias_of);
-      if (main) return { localPart: address.localPart, domain: main.name, address: `${address.localPart}@${main.name}` };
+      if (main)
+        return {
+          localPart: address.localPart,
+          domain: main.name,
+          address: `${address.localPart}@${main.name}`,
+        };
     }
     return address;
   }

@@ -36,13 +36,17 @@ export class GroupService {
   async add(name: string, description: string, actor: Actor): Promise<Group> {
     const trimmed = name.trim().normalize('NFC');
     if (!GROUP_NAME.test(trimmed)) {
-      throw new CooError(ErrorCode.INVALID_INPUT, `"${name}" is not a valid group name (letters, digits, space . _ -)`);
+      throw new CooError(
+        ErrorCode.INVALID_INPUT,
+        `"${name}" is not a valid group name (letters, digits, space . _ -)`,
+      );
     }
     return inTransaction(this.#store.db, async (tx) => {
       try {
         await groups.insertGroup(tx, trimmed, description.trim());
       } catch (error) {
-        if (isUniqueViolation(error)) throw new CooError(ErrorCode.GROUP_EXISTS, `group "${trimmed}" already exists`);
+        if (isUniqueViolation(error))
+          throw new CooError(ErrorCode.GROUP_EXISTS, `group "${trimmed}" already exists`);
         throw error;
       }
       await this.#audit.append(auditRecord(actor, 'group.create', trimmed), tx);
@@ -68,7 +72,10 @@ export class GroupService {
       const group = await this.#require(tx, name);
       const user = await this.#users.requireRow(address, tx);
       await groups.addGroupMember(tx, group.id, user.id);
-      await this.#audit.append(auditRecord(actor, 'group.add-member', group.name, { user: user.address }), tx);
+      await this.#audit.append(
+        auditRecord(actor, 'group.add-member', group.name, { user: user.address }),
+        tx,
+      );
     });
   }
 
@@ -77,7 +84,10 @@ export class GroupService {
       const group = await this.#require(tx, name);
       const user = await this.#users.requireRow(address, tx);
       await groups.removeGroupMember(tx, group.id, user.id);
-      await this.#audit.append(auditRecord(actor, 'group.remove-member', group.name, { user: user.address }), tx);
+      await this.#audit.append(
+        auditRecord(actor, 'group.remove-member', group.name, { user: user.address }),
+        tx,
+      );
     });
   }
 

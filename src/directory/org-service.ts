@@ -26,7 +26,12 @@ export class OrgService {
   }
 
   /** Adds the unit at path; with createParents, missing parents too (like mkdir -p). */
-  async add(path: string, actor: Actor, options: { createParents?: boolean } = {}, db: Executor = this.#store.db) {
+  async add(
+    path: string,
+    actor: Actor,
+    options: { createParents?: boolean } = {},
+    db: Executor = this.#store.db,
+  ) {
     const names = splitUnitPath(path);
     return inTransaction(db, async (tx) => {
       const tree = await this.loadTree(tx);
@@ -34,7 +39,9 @@ export class OrgService {
       let created: units.OrgUnitRow | undefined;
       for (const [i, name] of names.entries()) {
         const soFar = names.slice(0, i + 1).join(PATH_SEPARATOR);
-        const existing: units.OrgUnitRow | undefined = tree.childrenOf(parentId).find((row) => row.name === name);
+        const existing: units.OrgUnitRow | undefined = tree
+          .childrenOf(parentId)
+          .find((row) => row.name === name);
         const last = i === names.length - 1;
         if (existing && last && !options.createParents) {
           throw new CooError(ErrorCode.UNIT_EXISTS, `org unit "${soFar}" already exists`);
@@ -44,7 +51,10 @@ export class OrgService {
           continue;
         }
         if (!last && !options.createParents) {
-          throw new CooError(ErrorCode.UNIT_UNKNOWN, `unknown org unit "${soFar}" (create it first, or use --parents)`);
+          throw new CooError(
+            ErrorCode.UNIT_UNKNOWN,
+            `unknown org unit "${soFar}" (create it first, or use --parents)`,
+          );
         }
         const position = Math.max(-1, ...tree.childrenOf(parentId).map((row) => row.position)) + 1;
         created = await insertUnit(tx, { parent_id: parentId, name, position }, soFar);
@@ -64,7 +74,8 @@ export class OrgService {
       try {
         await units.updateOrgUnit(tx, unit.id, { name });
       } catch (error) {
-        if (isUniqueViolation(error)) throw new CooError(ErrorCode.UNIT_EXISTS, `org unit "${newPath}" already exists`);
+        if (isUniqueViolation(error))
+          throw new CooError(ErrorCode.UNIT_EXISTS, `org unit "${newPath}" already exists`);
         throw error;
       }
       await this.#audit.append(auditRecord(actor, 'org.rename', tree.pathOf(unit.id), { to: newPath }), tx);
@@ -98,7 +109,10 @@ export class OrgService {
         if (row.id === unit.id || row.position !== i) await units.updateOrgUnit(tx, row.id, patch);
       }
       const newPath = parent ? `${tree.pathOf(parent.id)}${PATH_SEPARATOR}${unit.name}` : unit.name;
-      await this.#audit.append(auditRecord(actor, 'org.move', tree.pathOf(unit.id), { to: newPath, position: index }), tx);
+      await this.#audit.append(
+        auditRecord(actor, 'org.move', tree.pathOf(unit.id), { to: newPath, position: index }),
+        tx,
+      );
       return newPath;
     });
   }
@@ -134,7 +148,8 @@ async function insertUnit(
   try {
     return await units.insertOrgUnit(db, row);
   } catch (error) {
-    if (isUniqueViolation(error)) throw new CooError(ErrorCode.UNIT_EXISTS, `org unit "${path}" already exists`);
+    if (isUniqueViolation(error))
+      throw new CooError(ErrorCode.UNIT_EXISTS, `org unit "${path}" already exists`);
     throw error;
   }
 }

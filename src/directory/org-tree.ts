@@ -14,14 +14,19 @@ export function checkUnitName(name: string): string {
     throw new CooError(ErrorCode.INVALID_INPUT, `"${name}" is not a valid unit name (no "/" and not empty)`);
   }
   if ([...trimmed].length > MAX_UNIT_NAME) {
-    throw new CooError(ErrorCode.INVALID_INPUT, `unit name "${name}" is longer than ${MAX_UNIT_NAME} characters`);
+    throw new CooError(
+      ErrorCode.INVALID_INPUT,
+      `unit name "${name}" is longer than ${MAX_UNIT_NAME} characters`,
+    );
   }
   return trimmed;
 }
 
 /** Splits "Sales/Tokyo" (leading and trailing slashes ignored) into checked names. */
 export function splitUnitPath(path: string): string[] {
-  const parts = path.split(PATH_SEPARATOR).filter((part, i, all) => part !== '' || (i > 0 && i < all.length - 1));
+  const parts = path
+    .split(PATH_SEPARATOR)
+    .filter((part, i, all) => part !== '' || (i > 0 && i < all.length - 1));
   if (parts.length === 0) throw new CooError(ErrorCode.INVALID_INPUT, `"${path}" is not a unit path`);
   return parts.map(checkUnitName);
 }
@@ -38,7 +43,8 @@ export class OrgTree {
       siblings.push(row);
       this.#children.set(row.parent_id, siblings);
     }
-    for (const siblings of this.#children.values()) siblings.sort((a, b) => a.position - b.position || a.id - b.id);
+    for (const siblings of this.#children.values())
+      siblings.sort((a, b) => a.position - b.position || a.id - b.id);
   }
 
   get(id: number): OrgUnitRow | undefined {
@@ -51,7 +57,11 @@ export class OrgTree {
 
   pathOf(id: number): string {
     const names: string[] = [];
-    for (let row = this.#byId.get(id); row; row = row.parent_id === null ? undefined : this.#byId.get(row.parent_id)) {
+    for (
+      let row = this.#byId.get(id);
+      row;
+      row = row.parent_id === null ? undefined : this.#byId.get(row.parent_id)
+    ) {
       names.unshift(row.name);
     }
     return names.join(PATH_SEPARATOR);
@@ -77,7 +87,10 @@ export class OrgTree {
     for (const name of names) {
       const next = known ? `${known}${PATH_SEPARATOR}${name}` : name;
       if (!this.find(next)) {
-        throw new CooError(ErrorCode.UNIT_UNKNOWN, `unknown org unit "${next}"${next === path ? '' : ` (in "${path}")`}`);
+        throw new CooError(
+          ErrorCode.UNIT_UNKNOWN,
+          `unknown org unit "${next}"${next === path ? '' : ` (in "${path}")`}`,
+        );
       }
       known = next;
     }
@@ -94,7 +107,11 @@ export class OrgTree {
   }
 
   isInside(id: number, ancestorId: number): boolean {
-    for (let row = this.#byId.get(id); row; row = row.parent_id === null ? undefined : this.#byId.get(row.parent_id)) {
+    for (
+      let row = this.#byId.get(id);
+      row;
+      row = row.parent_id === null ? undefined : this.#byId.get(row.parent_id)
+    ) {
       if (row.id === ancestorId) return true;
     }
     return false;

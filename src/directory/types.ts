@@ -24,6 +24,7 @@ export interface AuditRecord {
 /** The part of the audit log the directory writes to. */
 export interface AuditSink {
   append(entry: AuditRecord, executor?: Executor): Promise<unknown>;
+  appendMany(entries: readonly AuditRecord[], executor?: Executor): Promise<unknown>;
 }
 
 export function auditRecord(

@@ -1,5 +1,7 @@
 import { checkPasswordPolicy } from '../auth/password.ts';
 import { parseSize } from '../config/schema.ts';
+import { CooError } from '../errors.ts';
+import { ErrorCode } from '../protocol/errors.ts';
 import { parseAddress, type Address } from './address.ts';
 import type { CsvRecord, LineError } from './csv-text.ts';
 import { PATH_SEPARATOR, splitUnitPath } from './org-tree.ts';
@@ -93,12 +95,13 @@ export function checkLine(record: CsvRecord, columns: ColumnIndex, width: number
     try {
       return read(value);
     } catch (error) {
+      if (!(error instanceof CooError)) throw error;
       errors.push({ line, message: describe(column, error) });
       return undefined;
     }
   };
   const address = attempt('address', (value) => {
-    if (value.trim() === '') throw new Error('is required');
+    if (value.trim() === '') throw new CooError(ErrorCode.INVALID_INPUT, 'is required');
     return parseAddress(value);
   });
   const displayName = attempt('name', (value) => checkUserFields({ displayName: value }).displayName ?? '');
@@ -131,7 +134,8 @@ function readQuota(value: string): number | null {
   if (trimmed.toLowerCase() === UNLIMITED_QUOTA) return 0;
   const bytes = parseSize(trimmed);
   if (bytes === undefined) {
-    throw new Error(
+    throw new CooError(
+      ErrorCode.INVALID_INPUT,
       `"${value}" is not a size (e.g. "5G", "500M", "unlimited", or blank for the server default)`,
     );
   }
@@ -139,8 +143,8 @@ function readQuota(value: string): number | null {
 }
 
 /** "quota: …" — the column first, unless the message already starts with it. */
-function describe(column: UserCsvColumn, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+function describe(column: UserCsvColumn, error: CooError): string {
+  const message = error.message;
   const field = column.replace('_', '-');
   if (message.startsWith(`${column} `) || message.startsWith(`${field} `))
     return `${column}: ${message.slice(column.length + 1)}`;

@@ -460,6 +460,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const retry = await run(services, csv(...rows));
       assertOk(retry);
       assert.deepEqual([retry.created, retry.updated], [1200, 1]);
+      // More updates than one statement carries: every chunk lands.
+      const renamed = rows.map((row, i) => (i < 2 ? row : row.replace(',User ', ',Person ')));
+      const update = await run(services, csv(...renamed));
+      assertOk(update);
+      assert.deepEqual([update.created, update.updated, update.unchanged], [0, 1200, 1]);
+      const last = await services.directory.users.get('user1199@example.jp');
+      assert.deepEqual([last.displayName, last.unit], ['Person 1199', '部/課2']);
       assert.equal((await services.audit.verify()).ok, true);
     });
 

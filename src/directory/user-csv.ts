@@ -84,6 +84,7 @@ export async function importUsers(
   const written = await writeImport(services.store.db, {
     hashes,
     actor: options.actor,
+    audit: services.audit,
     plan: (db) => loadSnapshot(db).then((snapshot) => planImport(checked.lines, snapshot)),
   });
   if (!written.ok) return finish({ errors: written.errors });

@@ -26,7 +26,8 @@ function text(field: string, value: string, options: { required?: boolean; patte
   if (options.required && trimmed === '') throw invalid(field, 'must not be empty');
   if ([...trimmed].length > MAX_TEXT) throw invalid(field, `is longer than ${MAX_TEXT} characters`);
   if (CONTROL.test(trimmed)) throw invalid(field, 'contains control characters');
-  if (options.pattern && !options.pattern.test(trimmed)) throw invalid(field, `"${trimmed}" has characters not allowed here`);
+  if (options.pattern && !options.pattern.test(trimmed))
+    throw invalid(field, `"${trimmed}" has characters not allowed here`);
   return trimmed;
 }
 
@@ -37,7 +38,8 @@ function invalid(field: string, problem: string): CooError {
 /** Checks and normalises the fields that are set; throws INVALID_INPUT naming the field. */
 export function checkUserFields(fields: UserFields): UserFields {
   const checked: UserFields = { ...fields };
-  if (fields.displayName !== undefined) checked.displayName = text('name', fields.displayName, { required: true });
+  if (fields.displayName !== undefined)
+    checked.displayName = text('name', fields.displayName, { required: true });
   if (fields.nameReading !== undefined) checked.nameReading = text('reading', fields.nameReading);
   if (fields.title !== undefined) checked.title = text('title', fields.title);
   if (fields.phone !== undefined) checked.phone = text('phone', fields.phone, { pattern: PHONE });
@@ -81,7 +83,13 @@ export function formatValidityDate(time: number | null, edge: 'start' | 'end'): 
   const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
   const onEdge =
     edge === 'start'
-      ? date.getHours() === 0 && date.getMinutes() === 0 && date.getSeconds() === 0 && date.getMilliseconds() === 0
-      : date.getHours() === 23 && date.getMinutes() === 59 && date.getSeconds() === 59 && date.getMilliseconds() === 999;
+      ? date.getHours() === 0 &&
+        date.getMinutes() === 0 &&
+        date.getSeconds() === 0 &&
+        date.getMilliseconds() === 0
+      : date.getHours() === 23 &&
+        date.getMinutes() === 59 &&
+        date.getSeconds() === 59 &&
+        date.getMilliseconds() === 999;
   return onEdge ? day : date.toISOString();
 }

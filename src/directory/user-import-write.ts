@@ -9,15 +9,15 @@ import {
   type ImportedUserUpdate,
 } from '../store/user-import.ts';
 import type { NewUserRow } from '../store/users.ts';
-import { appendAuditBatch } from './audit-batch.ts';
 import { PATH_SEPARATOR } from './org-tree.ts';
-import { auditRecord, type Actor, type AuditRecord } from './types.ts';
+import { auditRecord, type Actor, type AuditRecord, type AuditSink } from './types.ts';
 import type { ImportedFields, ImportPlan, PlannedCreate, PlannedUpdate } from './user-import-plan.ts';
 
 export interface ImportWrite {
   /** Hashed passwords by address. */
   hashes: ReadonlyMap<string, string>;
   actor: Actor;
+  audit: AuditSink;
   /** Plans against what the transaction sees: the directory may have changed since the lines were checked. */
   plan: (tx: Tx) => Promise<ImportPlan>;
 }
@@ -54,7 +54,7 @@ export async function writeImport(db: Db, request: ImportWrite): Promise<ImportW
         tx,
         plan.updates.map((update) => userUpdate(update, unitId(update.fields.unit), request.hashes, now)),
       );
-      await appendAuditBatch(tx, auditRecords(plan, request.actor));
+      await request.audit.appendMany(auditRecords(plan, request.actor), tx);
       return plan;
     });
     return { ok: true, plan };

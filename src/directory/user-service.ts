@@ -67,9 +67,16 @@ export class UserService {
     const hash = await this.#hashIfGiven(secret);
     return inTransaction(db, async (tx) => {
       const domain = await domains.findDomainByName(tx, parsed.domain);
-      if (!domain) throw new CooError(ErrorCode.DOMAIN_UNKNOWN, `unknown domain "${parsed.domain}" in ${parsed.address}`);
+      if (!domain)
+        throw new CooError(
+          ErrorCode.DOMAIN_UNKNOWN,
+          `unknown domain "${parsed.domain}" in ${parsed.address}`,
+        );
       if (domain.alias_of !== null) {
-        throw new CooError(ErrorCode.INVALID_INPUT, `${parsed.domain} is an alias domain; create the user in its main domain`);
+        throw new CooError(
+          ErrorCode.INVALID_INPUT,
+          `${parsed.domain} is an alias domain; create the user in its main domain`,
+        );
       }
       const tree = await this.#deps.org.loadTree(tx);
       const unitId = checked.unit ? tree.require(checked.unit).id : null;
@@ -95,11 +102,15 @@ export class UserService {
           updated_at: now,
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw new CooError(ErrorCode.USER_EXISTS, `user ${parsed.address} already exists`);
+        if (isUniqueViolation(error))
+          throw new CooError(ErrorCode.USER_EXISTS, `user ${parsed.address} already exists`);
         throw error;
       }
       const user = toUser(row, tree);
-      await this.#deps.audit.append(auditRecord(actor, 'user.create', user.address, auditedFields(checked)), tx);
+      await this.#deps.audit.append(
+        auditRecord(actor, 'user.create', user.address, auditedFields(checked)),
+        tx,
+      );
       return user;
     });
   }
@@ -133,7 +144,9 @@ export class UserService {
   }
 
   /** Lists users, optionally filtered by text and by unit (with its sub-units when `recursive`). */
-  async list(query: { text?: string; unit?: string; recursive?: boolean; limit?: number; offset?: number } = {}) {
+  async list(
+    query: { text?: string; unit?: string; recursive?: boolean; limit?: number; offset?: number } = {},
+  ) {
     const tree = await this.#deps.org.loadTree(this.#db);
     let unitIds: number[] | undefined;
     if (query.unit) {
@@ -155,7 +168,8 @@ export class UserService {
       if (checked.nameReading !== undefined) patch.name_reading = checked.nameReading;
       if (checked.title !== undefined) patch.title = checked.title;
       if (checked.phone !== undefined) patch.phone = checked.phone;
-      if (checked.unit !== undefined) patch.unit_id = checked.unit === null ? null : tree.require(checked.unit).id;
+      if (checked.unit !== undefined)
+        patch.unit_id = checked.unit === null ? null : tree.require(checked.unit).id;
       if (checked.isAdmin !== undefined) patch.is_admin = checked.isAdmin ? 1 : 0;
       if (checked.validFrom !== undefined) patch.valid_from = checked.validFrom;
       if (checked.validUntil !== undefined) patch.valid_until = checked.validUntil;
@@ -169,7 +183,10 @@ export class UserService {
         await this.#keepAnAdmin(tx, row, { ...row, ...patch });
       }
       await users.updateUser(tx, row.id, patch);
-      await this.#deps.audit.append(auditRecord(actor, 'user.update', row.address, auditedFields(checked)), tx);
+      await this.#deps.audit.append(
+        auditRecord(actor, 'user.update', row.address, auditedFields(checked)),
+        tx,
+      );
       return toUser({ ...row, ...patch }, tree);
     });
   }
@@ -194,7 +211,10 @@ export class UserService {
       const next = { ...row, disabled: disabled ? 1 : 0, updated_at: Date.now() };
       if (disabled) await this.#keepAnAdmin(tx, row, next);
       await users.updateUser(tx, row.id, { disabled: next.disabled, updated_at: next.updated_at });
-      await this.#deps.audit.append(auditRecord(actor, disabled ? 'user.disable' : 'user.enable', row.address), tx);
+      await this.#deps.audit.append(
+        auditRecord(actor, disabled ? 'user.disable' : 'user.enable', row.address),
+        tx,
+      );
       return toUser(next, await this.#deps.org.loadTree(tx));
     });
   }
@@ -210,9 +230,14 @@ export class UserService {
   async #keepAnAdmin(db: Executor, before: users.UserRow, after: users.UserRow): Promise<void> {
     const wasActiveAdmin = before.is_admin === 1 && before.disabled === 0;
     const staysActiveAdmin =
-      after.is_admin === 1 && after.disabled === 0 && (after.valid_until === null || after.valid_until > Date.now());
+      after.is_admin === 1 &&
+      after.disabled === 0 &&
+      (after.valid_until === null || after.valid_until > Date.now());
     if (wasActiveAdmin && !staysActiveAdmin && (await users.countActiveAdmins(db)) <= 1) {
-      throw new CooError(ErrorCode.LAST_ADMIN, `${before.address} is the last administrator; make another one first`);
+      throw new CooError(
+        ErrorCode.LAST_ADMIN,
+        `${before.address} is the last administrator; make another one first`,
+      );
     }
   }
 }

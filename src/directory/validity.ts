@@ -16,7 +16,10 @@ export function accountProblem(
   }
   if (user.valid_until !== null && now > user.valid_until) {
     const day = new Date(user.valid_until).toISOString().slice(0, 10);
-    return { code: ErrorCode.AUTH_EXPIRED, message: `this account expired on ${day}; ask your administrator` };
+    return {
+      code: ErrorCode.AUTH_EXPIRED,
+      message: `this account expired on ${day}; ask your administrator`,
+    };
   }
   if (user.valid_from !== null && now < user.valid_from) {
     const day = new Date(user.valid_from).toISOString().slice(0, 10);

@@ -27,22 +27,30 @@ export interface AuditRowFilter {
  * number of processes queue here. Returns the new seq and the hash of the
  * entry before it.
  */
-export async function advanceAuditHead(tx: Tx): Promise<{ seq: number; prevHash: string }> {
+export async function advanceAuditHead(tx: Tx, count = 1): Promise<{ firstSeq: number; prevHash: string }> {
   const head = await tx
     .updateTable('audit_head')
-    .set({ seq: sql<number>`seq + 1` })
+    .set({ seq: sql<number>`seq + ${count}` })
     .where('id', '=', 1)
     .returning(['seq', 'hash'])
     .executeTakeFirstOrThrow();
-  return { seq: Number(head.seq), prevHash: head.hash };
+  return { firstSeq: Number(head.seq) - count + 1, prevHash: head.hash };
 }
 
-export async function insertAuditRow(tx: Tx, row: AuditRow): Promise<void> {
-  await tx.insertInto('audit_log').values(row).execute();
-}
+// Audit rows have 11 columns: 500 rows per statement stay well inside the bound
+// parameter limits of SQLite (32766) and PostgreSQL (65535).
+const INSERT_CHUNK_ROWS = 500;
 
-export async function setAuditHeadHash(tx: Tx, hash: string): Promise<void> {
-  await tx.updateTable('audit_head').set({ hash }).where('id', '=', 1).execute();
+/** Inserts already chained rows and moves the head's hash to the last one. */
+export async function insertAuditRows(tx: Tx, rows: readonly AuditRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK_ROWS) {
+    await tx
+      .insertInto('audit_log')
+      .values(rows.slice(i, i + INSERT_CHUNK_ROWS))
+      .execute();
+  }
+  const last = rows.at(-1);
+  if (last) await tx.updateTable('audit_head').set({ hash: last.hash }).where('id', '=', 1).execute();
 }
 
 export async function readAuditHead(executor: Executor): Promise<AuditHead> {

@@ -28,7 +28,8 @@ export async function openStore(
   target: DatabaseTarget,
   options: { onConnectionError?: (error: Error) => void } = {},
 ): Promise<Store> {
-  const dialect = target.kind === 'sqlite' ? openSqliteDialect(target.file) : postgresDialect(target.url, options);
+  const dialect =
+    target.kind === 'sqlite' ? openSqliteDialect(target.file) : postgresDialect(target.url, options);
   const db = new Kysely<Database>({ dialect });
   try {
     await migrate(db, target.kind);
@@ -39,7 +40,10 @@ export async function openStore(
   return { kind: target.kind, db, close: () => db.destroy() };
 }
 
-function postgresDialect(url: string, options: { onConnectionError?: (error: Error) => void }): PostgresDialect {
+function postgresDialect(
+  url: string,
+  options: { onConnectionError?: (error: Error) => void },
+): PostgresDialect {
   const pool = new pg.Pool({ connectionString: url, max: 20 });
   // An idle connection cut by a server restart is dropped by the pool; without
   // a listener the error would crash the process.

@@ -20,7 +20,12 @@ export function findGroupByName(db: Executor, name: string): Promise<GroupRow | 
   return db.selectFrom('groups').selectAll().where('name', '=', name).executeTakeFirst();
 }
 
-export function insertGroup(db: Executor, name: string, description: string, now = Date.now()): Promise<GroupRow> {
+export function insertGroup(
+  db: Executor,
+  name: string,
+  description: string,
+  now = Date.now(),
+): Promise<GroupRow> {
   return db
     .insertInto('groups')
     .values({ name, description, created_at: now })
@@ -42,7 +47,11 @@ export async function addGroupMember(db: Executor, groupId: number, userId: numb
 }
 
 export async function removeGroupMember(db: Executor, groupId: number, userId: number): Promise<void> {
-  await db.deleteFrom('group_members').where('group_id', '=', groupId).where('user_id', '=', userId).execute();
+  await db
+    .deleteFrom('group_members')
+    .where('group_id', '=', groupId)
+    .where('user_id', '=', userId)
+    .execute();
 }
 
 export async function listGroupMemberAddresses(db: Executor, groupId: number): Promise<string[]> {

@@ -5,7 +5,13 @@ import type { OrgUnitTable } from './schema.ts';
 export type OrgUnitRow = Selectable<OrgUnitTable>;
 
 export function listOrgUnits(db: Executor): Promise<OrgUnitRow[]> {
-  return db.selectFrom('org_units').selectAll().orderBy('parent_id').orderBy('position').orderBy('id').execute();
+  return db
+    .selectFrom('org_units')
+    .selectAll()
+    .orderBy('parent_id')
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
 }
 
 export async function insertOrgUnit(

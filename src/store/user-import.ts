@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Executor, Tx } from './database.ts';
-import type { AuditRow } from './audit.ts';
 import type { OrgUnitRow } from './org-units.ts';
 import type { NewUserRow } from './users.ts';
 
@@ -76,32 +75,6 @@ export async function updateImportedUsers(tx: Tx, updates: readonly ImportedUser
       from (values ${sql.join(rows)}) as v
       where users.id = v.column1`.execute(tx);
   }
-}
-
-/**
- * Reserves `count` audit sequence numbers at once. Returns the first one and
- * the hash of the entry before it. Like advanceAuditHead, it is an UPDATE of
- * the head row, so concurrent appenders queue behind this transaction.
- */
-export async function reserveAuditSequence(
-  tx: Tx,
-  count: number,
-): Promise<{ firstSeq: number; prevHash: string }> {
-  const head = await tx
-    .updateTable('audit_head')
-    .set({ seq: sql<number>`seq + ${count}` })
-    .where('id', '=', 1)
-    .returning(['seq', 'hash'])
-    .executeTakeFirstOrThrow();
-  return { firstSeq: Number(head.seq) - count + 1, prevHash: head.hash };
-}
-
-/** Appends already chained rows and moves the head's hash to the last one. */
-export async function insertAuditRows(tx: Tx, rows: readonly AuditRow[]): Promise<void> {
-  // Audit rows have 11 columns: the same chunk size stays well inside both limits.
-  for (const chunk of chunks(rows)) await tx.insertInto('audit_log').values(chunk).execute();
-  const last = rows.at(-1);
-  if (last) await tx.updateTable('audit_head').set({ hash: last.hash }).where('id', '=', 1).execute();
 }
 
 /** Every user, for an export or for an import to compare against; address order is applied by the caller. */

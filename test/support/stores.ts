@@ -7,7 +7,8 @@ import { describe, after, before } from 'node:test';
 import { openStore, type DatabaseTarget, type Store } from '../../src/store/database.ts';
 
 /** The PostgreSQL server the suite creates its throw-away databases on. */
-export const POSTGRES_ADMIN_URL = process.env.COO_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const POSTGRES_ADMIN_URL =
+  process.env.COO_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface TestDatabase {
   target: DatabaseTarget;
@@ -31,7 +32,9 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL}: ${String(error)}`, { cause: error });
+    throw new Error(`PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL}: ${String(error)}`, {
+      cause: error,
+    });
   }
   await admin.query(`create database ${name}`);
   await admin.end();

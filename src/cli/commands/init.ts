@@ -95,14 +95,18 @@ export function printCredentials(
 }
 
 export function httpUrl(hostname: string, address: ListenAddress): string {
-  return `https://${hostname}:${address.port}/`;
+  return `https://${hostname}${portSuffix(address.port)}/`;
+}
+
+function portSuffix(port: number): string {
+  return port === 443 ? '' : `:${port}`;
 }
 
 /** An address to reach a listener from this machine: wildcard binds become loopback. */
 export function localUrl(address: ListenAddress): string {
   const host = address.host === '0.0.0.0' || address.host === '' ? '127.0.0.1' : address.host;
   const shown = host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-  return `https://${shown}:${address.port}/`;
+  return `https://${shown}${portSuffix(address.port)}/`;
 }
 
 function maskPassword(url: string): string {

@@ -35,6 +35,8 @@ export const serveCommand: Command = {
       options: { listen: { type: 'string', multiple: true } },
     });
     const dataDir = values.data;
+    // Listen from the start: a SIGTERM during start-up stops the server as soon as it is up.
+    const stopSignal = nextSignal();
     const firstRun = existsSync(configPath(dataDir)) ? undefined : await initialise(dataDir);
     let server: RunningServer;
     try {
@@ -47,7 +49,7 @@ export const serveCommand: Command = {
     if (firstRun) printFirstRunBanner(firstRun, server);
     // Signal listeners do not keep Node running; with every listener off nothing else would.
     const keepAlive = setInterval(() => undefined, 1 << 30);
-    await nextSignal();
+    await stopSignal;
     process.once('SIGTERM', forceStop).once('SIGINT', forceStop);
     const drained = await closeWithin(server, DRAIN_TIMEOUT_MS);
     clearInterval(keepAlive);

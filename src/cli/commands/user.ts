@@ -75,9 +75,8 @@ function profileFields(values: ProfileValues): UserFields {
   return fields;
 }
 
-/** init.ts brings in certificate and key generation; load it only when a password must be made. */
 async function generatedPassword(): Promise<string> {
-  return (await import('../../init.ts')).generatePassword();
+  return (await import('../../auth/password.ts')).generatePassword();
 }
 
 async function add(args: string[]): Promise<number> {

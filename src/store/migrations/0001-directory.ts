@@ -23,7 +23,9 @@ export async function up(db: Kysely<unknown>, { id }: MigrationContext): Promise
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
   // Sibling names are unique; top-level units (parent NULL) count as siblings of each other.
-  await sql`create unique index org_units_sibling_name on org_units (coalesce(parent_id, 0), name)`.execute(db);
+  await sql`create unique index org_units_sibling_name on org_units (coalesce(parent_id, 0), name)`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('users')
