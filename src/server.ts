@@ -96,7 +96,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
 async function listen(app: HttpApp, name: ListenerName, address: ListenAddress): Promise<ListenAddress> {
   try {
-    await app.listen({ host: address.host, port: address.port });
+    await app.listen({
+      host: address.host,
+      port: address.port,
+      listenTextResolver: (url) => `${name} reachable at ${url}`,
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const where = `listener ${name}: cannot listen on ${formatListenAddress(address)}`;

@@ -9,7 +9,6 @@ export const HTTP_STATUS_OF_ERROR = {
   [ErrorCode.INVALID_INPUT]: 400,
   [ErrorCode.INVALID_ADDRESS]: 400,
   [ErrorCode.PASSWORD_TOO_WEAK]: 400,
-  [ErrorCode.IMPORT_INVALID]: 400,
   [ErrorCode.REQUEST_TOO_LARGE]: 413,
   [ErrorCode.BLOB_TOO_LARGE]: 413,
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
@@ -21,7 +20,6 @@ export const HTTP_STATUS_OF_ERROR = {
   [ErrorCode.AUTH_DISABLED]: 403,
   [ErrorCode.AUTH_EXPIRED]: 403,
   [ErrorCode.AUTH_NOT_YET_VALID]: 403,
-  [ErrorCode.AUTH_NO_PASSWORD]: 403,
   [ErrorCode.AUTH_THROTTLED]: 429,
 
   // What is asked for does not exist.
@@ -51,7 +49,6 @@ export const HTTP_STATUS_OF_ERROR = {
   // The server is misconfigured, damaged or wrong.
   [ErrorCode.CONFIG_INVALID]: 500,
   [ErrorCode.CONFIG_MISSING]: 500,
-  [ErrorCode.AUDIT_CHAIN_BROKEN]: 500,
   [ErrorCode.INTERNAL]: 500,
 } as const satisfies Record<ErrorCode, number>;
 
