@@ -3,6 +3,7 @@ import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'nod
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { CooError } from '../errors.ts';
+import { syncDirectory } from '../fs/sync-directory.ts';
 
 export interface BlobRef {
   /** SHA-256 of the content, lower-case hex: the same bytes always get the same id. */
@@ -173,17 +174,6 @@ export class DiskBlobStore {
       throw new CooError('INVALID_INPUT', `"${id.slice(0, 80)}" is not a blob id (64 hex digits)`);
     }
     return path.join(this.root, id.slice(0, 2), id.slice(2, 4), id);
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  // Windows cannot open a folder for fsync; NTFS journals renames anyway.
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -3,6 +3,7 @@ import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promi
 import path from 'node:path';
 import { CooError } from '../errors.ts';
 import type { TlsKeyPair } from './self-signed.ts';
+import { syncDirectory } from '../fs/sync-directory.ts';
 
 export interface WriteTlsFilesOptions {
   /** Replace files already there; without it, an existing file is FILE_EXISTS. */
@@ -92,16 +93,6 @@ async function writeFileDurably(
     throw error;
   }
   await syncDirectory(dir);
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function readConfigFile(file: string, what: string): Promise<string> {

@@ -1,3 +1,4 @@
+import { LISTENER_NAMES } from '../../src/config/schema.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,16 +77,7 @@ export function useFastHashing(dataDir: string): void {
 }
 
 /** Every listener on a free loopback port, so nothing a test starts collides with anything. */
-export const LOOPBACK_LISTENERS = [
-  'http',
-  'smtp',
-  'submission',
-  'submissions',
-  'imap',
-  'imaps',
-  'pop3',
-  'pop3s',
-].flatMap((name) => ['--listen', `${name}=127.0.0.1:0`]);
+export const LOOPBACK_LISTENERS = LISTENER_NAMES.flatMap((name) => ['--listen', `${name}=127.0.0.1:0`]);
 
 /**
  * A data dir made once by the real `coo init` (admin ADMIN, fast hashing),
