@@ -1,11 +1,20 @@
 import type { Generated } from 'kysely';
+import type { ConversationTables } from './schema-conversations.ts';
+import type { FileTables } from './schema-files.ts';
+import type { MemoTables } from './schema-memos.ts';
+import type { SessionTables } from './schema-sessions.ts';
+import type { VisibilityTables } from './schema-visibility.ts';
 
 /**
  * The tables, as Kysely sees them. Times are milliseconds since the epoch
  * (integer), flags are 0/1 integers and structured values JSON text, so the
  * same queries run unchanged on SQLite and PostgreSQL.
  */
-export interface Database {
+export interface Database
+  extends DirectoryTables, SessionTables, VisibilityTables, ConversationTables, MemoTables, FileTables {}
+
+/** Domains, org chart, users, groups, tokens, audit, settings. */
+export interface DirectoryTables {
   domains: DomainTable;
   org_units: OrgUnitTable;
   users: UserTable;

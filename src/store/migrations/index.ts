@@ -1,5 +1,10 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import * as directory from './0001-directory.ts';
+import * as sessions from './0002-sessions.ts';
+import * as visibility from './0003-visibility.ts';
+import * as conversations from './0004-conversations.ts';
+import * as memos from './0005-memos.ts';
+import * as files from './0006-files.ts';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -13,7 +18,14 @@ export interface MigrationContext {
 type MigrationModule = { up: (db: Kysely<unknown>, context: MigrationContext) => Promise<void> };
 
 /** Migrations in order; names never change once released. */
-const MIGRATIONS: [string, MigrationModule][] = [['0001-directory', directory]];
+const MIGRATIONS: [string, MigrationModule][] = [
+  ['0001-directory', directory],
+  ['0002-sessions', sessions],
+  ['0003-visibility', visibility],
+  ['0004-conversations', conversations],
+  ['0005-memos', memos],
+  ['0006-files', files],
+];
 
 export function migrationProvider(kind: DatabaseKind): MigrationProvider {
   const context: MigrationContext = {

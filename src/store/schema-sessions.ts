@@ -1,0 +1,3 @@
+/** Messenger devices, resume tokens and push subscriptions. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface SessionTables {}
