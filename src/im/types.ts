@@ -81,3 +81,40 @@ export interface VisibilityPolicy {
   /** The subset of targetIds the sender may message. */
   messageableAmong(senderId: number, targetIds: readonly number[]): Promise<Set<number>>;
 }
+
+/** Whether a user has an open session on any node (from presence). */
+export interface OnlineCheck {
+  isOnline(userId: number): boolean;
+}
+
+/** Sends Web Push notifications to every subscribed device of users who have no open session. */
+export interface PushNotifier {
+  notify(
+    userIds: readonly number[],
+    notification: { title: string; body: string; url?: string; tag?: string },
+  ): Promise<void>;
+}
+
+export interface AttachmentInfo {
+  id: string;
+  name: string;
+  size: number;
+  mimeType: string;
+  sha256: string;
+  /** Set for images: a smaller rendition for previews. */
+  hasPreview: boolean;
+}
+
+/**
+ * Files attach to a message or memo: attaching checks that the uploader owns
+ * the finished uploads and records where they are shown, so that only the
+ * members of that conversation (or the memo's sender and recipients) may
+ * download them.
+ */
+export interface AttachmentRegistry {
+  attach(
+    fileIds: readonly string[],
+    uploaderId: number,
+    target: { conversationId: number } | { memoId: number },
+  ): Promise<AttachmentInfo[]>;
+}
