@@ -8,7 +8,7 @@ import { renderConfig, STANDARD_PORTS, UNPRIVILEGED_PORTS } from './config/templ
 import { normalizeDomain, parseAddress } from './directory/address.ts';
 import { CLI_ACTOR, auditRecord } from './directory/types.ts';
 import { CooError } from './errors.ts';
-import { generateVapidKeys } from './im/push/vapid.ts';
+import { generateVapidKeys, VAPID_SETTING } from './im/push/vapid.ts';
 import { ErrorCode } from './protocol/errors.ts';
 import { openServices } from './services.ts';
 import { putSetting } from './store/settings.ts';
@@ -35,7 +35,7 @@ export interface InitResult {
   listen: Map<ListenerName, ListenAddress>;
 }
 
-export const VAPID_SETTING = 'webpush.vapid';
+export { VAPID_SETTING };
 
 /** A domain for a first run with no --domain: the machine's own, else "<host>.internal". */
 export function defaultDomain(host = osHostname()): { domain: string; hostname: string } {

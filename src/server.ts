@@ -6,6 +6,9 @@ import { formatListenAddress, type ListenAddress, type ListenerName } from './co
 import { CooError } from './errors.ts';
 import { buildHttpApp, type HttpApp } from './http/app.ts';
 import { createLogger, type Logger } from './log.ts';
+import type { GatewayOptions } from './im/gateway/gateway-options.ts';
+import { createMessenger, type Messenger } from './im/messenger.ts';
+import type { PresenceTuning } from './im/presence/presence-service.ts';
 import { ErrorCode } from './protocol/errors.ts';
 import { openServices, type Services } from './services.ts';
 import { loadTlsFiles } from './tls/tls-files.ts';
@@ -15,6 +18,8 @@ export interface ServerOptions {
   /** `NAME=HOST:PORT` overrides of [listen]. */
   listen?: string[];
   logger?: Logger;
+  /** Tuning of the messenger for tests: shorter heartbeat, faster revocation poll. */
+  messenger?: { gateway?: Partial<GatewayOptions>; revocationPollMs?: number; presence?: PresenceTuning };
 }
 
 export interface ListenerStatus {
@@ -26,6 +31,7 @@ export interface ListenerStatus {
 
 export interface RunningServer {
   services: Services;
+  messenger: Messenger;
   listeners: ListenerStatus[];
   /** The bound address of a running listener. */
   address(name: ListenerName): ListenAddress | undefined;
@@ -41,12 +47,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const services = await openServices(loaded);
   let bus: EventBus | undefined;
   let http: HttpApp | undefined;
+  let messenger: Messenger | undefined;
   const listeners: ListenerStatus[] = [];
   try {
-    await DiskBlobStore.open(loaded.paths.blobs);
+    const blobs = await DiskBlobStore.open(loaded.paths.blobs);
     bus = await createEventBus({
       redisUrl: loaded.config.redis.url,
+      namespace: loaded.config.redis.namespace,
       onError: (error, context) => logger.error({ err: error, bus: context }, 'event bus error'),
+    });
+    messenger = await createMessenger({
+      services,
+      bus,
+      blobs,
+      logger,
+      config: loaded,
+      gateway: options.messenger?.gateway,
+      revocationPollMs: options.messenger?.revocationPollMs,
+      presence: options.messenger?.presence,
     });
     for (const [name, configured] of loaded.listeners) {
       const status: ListenerStatus = {
@@ -62,7 +80,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         );
         continue;
       }
-      http = await buildHttpApp({ services, logger, tls, listeners: () => listeners });
+      http = await buildHttpApp({ services, logger, tls, listeners: () => listeners, messenger });
       const address = await listen(http, name, configured);
       status.state = { kind: 'running', address };
       logger.info(
@@ -71,14 +89,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       );
     }
   } catch (error) {
+    await messenger?.close();
     await http?.close();
     await bus?.close();
     await services.close();
     throw error;
   }
   const openBus = bus;
+  const openMessenger = messenger;
   return {
     services,
+    messenger: openMessenger,
     listeners,
     address: (name) => {
       const state = listeners.find((l) => l.name === name)?.state;
@@ -86,6 +107,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     close: async () => {
       logger.info('shutting down: draining connections');
+      // WebSockets first (1001), so their sessions end while the database and bus are still there.
+      await openMessenger.close();
       await http?.close();
       await openBus.close();
       await services.close();

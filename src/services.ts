@@ -6,6 +6,7 @@ import { AuditLog } from './audit/audit-log.ts';
 import type { LoadedConfig } from './config/loader.ts';
 import type { AuthConfig } from './config/schema.ts';
 import { createDirectory, type Directory } from './directory/index.ts';
+import { createVisibilityPolicy, type VisibilityService } from './directory/visibility/index.ts';
 import { openStore, type DatabaseTarget, type Store } from './store/database.ts';
 
 /** The services over one store, wired once; the CLI, the server and the tests share this. */
@@ -15,6 +16,8 @@ export interface CoreServices {
   directory: Directory;
   auth: AuthService;
   tokens: ApiTokenService;
+  /** Who may see and message whom: the one policy every entry point asks. */
+  visibility: VisibilityService;
 }
 
 /** Everything but the listeners: what the CLI and the server share. */
@@ -40,7 +43,8 @@ export function wireServices(store: Store, authConfig: AuthConfig): CoreServices
   const throttle = new MemoryLoginThrottle(loginThrottleConfigFromAuth(authConfig));
   const auth = new AuthService({ users: directory.users, audit, throttle, config: authConfig });
   const tokens = new ApiTokenService({ store, users: directory.users, audit });
-  return { store, audit, directory, auth, tokens };
+  const visibility = createVisibilityPolicy({ store, audit, directory });
+  return { store, audit, directory, auth, tokens, visibility };
 }
 
 export async function openServices(loaded: LoadedConfig): Promise<Services> {

@@ -374,7 +374,7 @@ describe('coo help and version', { concurrency: true }, () => {
     assert.equal(sub.code, 2);
     assert.equal(
       sub.stderr,
-      'coo: org: unknown subcommand "shuffle" (one of add, move, rename, remove, list)\nsee coo org --help\n',
+      'coo: org: unknown subcommand "shuffle" (one of add, move, rename, remove, list, hide, unhide)\nsee coo org --help\n',
     );
     assert.equal(option.code, 2);
     assert.equal(option.stderr, 'coo: user list: unknown option --colour\nsee coo user --help\n');

@@ -26,7 +26,7 @@ const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'org',
-    summary: 'edit the org chart: add, move, rename, remove and list units',
+    summary: 'edit the org chart: add, move, rename, remove, hide and list units',
     load: async () => (await import('./commands/org.ts')).orgCommand,
   },
   {
@@ -38,6 +38,11 @@ const COMMANDS: readonly CommandEntry[] = [
     name: 'group',
     summary: 'add and remove groups and their members',
     load: async () => (await import('./commands/group.ts')).groupCommand,
+  },
+  {
+    name: 'rule',
+    summary: 'visibility rules: who may see and message whom; the mode; check',
+    load: async () => (await import('./commands/rule.ts')).ruleCommand,
   },
   {
     name: 'token',
@@ -58,6 +63,11 @@ const COMMANDS: readonly CommandEntry[] = [
     name: 'audit',
     summary: 'verify and list the audit log',
     load: async () => (await import('./commands/audit.ts')).auditCommand,
+  },
+  {
+    name: 'settings',
+    summary: 'show and change run-time settings (the messenger login policy…)',
+    load: async () => (await import('./commands/settings.ts')).settingsCommand,
   },
   {
     name: 'config',

@@ -105,6 +105,11 @@ export const configSchema = z
           .string()
           .regex(/^rediss?:\/\//, 'expected a "redis://" URL')
           .optional(),
+        /** Channel prefix, so several deployments (or test runs) can share one Redis. */
+        namespace: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 letters, digits, "_", "." or "-"')
+          .optional(),
       })
       .strict()
       .default({}),
@@ -138,6 +143,10 @@ export const configSchema = z
       .object({ default_quota: size.default(2 * 1024 ** 3) })
       .strict()
       .default({ default_quota: 2 * 1024 ** 3 }),
+    im: z
+      .object({ max_upload_size: size.refine((n) => n > 0, 'must be more than 0').default(2 * 1024 ** 3) })
+      .strict()
+      .default({ max_upload_size: 2 * 1024 ** 3 }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -72,6 +72,8 @@ ${database}
 # Set when several "coo serve" nodes share one PostgreSQL: events and presence
 # then go through Redis pub/sub.
 # url = "redis://127.0.0.1:6379"
+# Channel prefix (default "coo"), when several deployments share one Redis.
+# namespace = "coo"
 
 [tls]
 # Every listener speaks TLS. "coo init" generated a self-signed certificate;
@@ -97,6 +99,10 @@ max_failures_per_address = 50
 [users]
 # Mailbox quota of users who have none of their own ("0" = no limit).
 default_quota = "2G"
+
+[im]
+# Largest file a messenger user may upload (refused before any byte is stored).
+max_upload_size = "2G"
 
 [log]
 # fatal, error, warn, info, debug, trace or silent.

@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import type { Services } from '../services.ts';
 import { adminOf, requireAdminToken } from './auth.ts';
+import { registerBotRoutes } from '../im/bots/bot-admin-routes.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { errorResponses, tokenSecurity, type ApiApp } from './routes/common.schema.ts';
 import { registerDomainRoutes } from './routes/domains.ts';
 import { registerGroupRoutes } from './routes/groups.ts';
 import { registerOrgRoutes } from './routes/org.ts';
+import { registerSettingRoutes } from './routes/settings.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { invalidateVisibilityAfterWrites, registerVisibilityRoutes } from './routes/visibility.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -25,6 +28,7 @@ export function installAdminApi(app: ApiApp, services: Services): void {
   app.register(
     async (api: ApiApp) => {
       requireAdminToken(api, services.tokens);
+      invalidateVisibilityAfterWrites(api, services);
       api.get(
         '/me',
         {
@@ -45,7 +49,10 @@ export function installAdminApi(app: ApiApp, services: Services): void {
       registerGroupRoutes(api, services);
       registerDomainRoutes(api, services);
       registerTokenRoutes(api, services);
+      registerBotRoutes(api, services);
       registerAuditRoutes(api, services);
+      registerSettingRoutes(api, services);
+      registerVisibilityRoutes(api, services);
     },
     { prefix: API_PREFIX },
   );

@@ -32,6 +32,8 @@ export interface HttpAppDeps {
   /** The listeners and their state, read when metrics are scraped. */
   listeners: () => ListenerStatus[];
   options?: HttpAppOptions;
+  /** The messenger: its REST routes and the WebSocket at /ws, added before the app is ready. */
+  messenger?: { install(app: ApiApp): void };
 }
 
 export type HttpApp = FastifyInstance;
@@ -75,6 +77,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   installHealthCheck(api, deps.services.store);
   installMetrics(app, { store: deps.services.store, listeners: deps.listeners });
   installAdminApi(api, deps.services);
+  deps.messenger?.install(api);
   await app.ready();
   return app;
 }

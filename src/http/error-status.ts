@@ -12,6 +12,8 @@ export const HTTP_STATUS_OF_ERROR = {
   [ErrorCode.REQUEST_TOO_LARGE]: 413,
   [ErrorCode.BLOB_TOO_LARGE]: 413,
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
+  [ErrorCode.IM_BAD_FRAME]: 400,
+  [ErrorCode.IM_WATCH_LIMIT]: 400,
 
   // Who asks.
   [ErrorCode.AUTH_REQUIRED]: 401,
@@ -21,6 +23,10 @@ export const HTTP_STATUS_OF_ERROR = {
   [ErrorCode.AUTH_EXPIRED]: 403,
   [ErrorCode.AUTH_NOT_YET_VALID]: 403,
   [ErrorCode.AUTH_THROTTLED]: 429,
+  [ErrorCode.IM_NOT_AUTHENTICATED]: 401,
+  [ErrorCode.IM_RESUME_INVALID]: 401,
+  [ErrorCode.IM_NOT_ALLOWED]: 403,
+  [ErrorCode.IM_RATE_LIMITED]: 429,
 
   // What is asked for does not exist.
   [ErrorCode.NOT_FOUND]: 404,
@@ -28,7 +34,13 @@ export const HTTP_STATUS_OF_ERROR = {
   [ErrorCode.USER_UNKNOWN]: 404,
   [ErrorCode.UNIT_UNKNOWN]: 404,
   [ErrorCode.GROUP_UNKNOWN]: 404,
+  [ErrorCode.RULE_UNKNOWN]: 404,
   [ErrorCode.TOKEN_UNKNOWN]: 404,
+  [ErrorCode.IM_CONVERSATION_UNKNOWN]: 404,
+  [ErrorCode.IM_MESSAGE_UNKNOWN]: 404,
+  [ErrorCode.IM_MEMO_UNKNOWN]: 404,
+  [ErrorCode.IM_FILE_UNKNOWN]: 404,
+  [ErrorCode.BOT_UNKNOWN]: 404,
 
   // It conflicts with what is there.
   [ErrorCode.DOMAIN_EXISTS]: 409,
@@ -39,8 +51,11 @@ export const HTTP_STATUS_OF_ERROR = {
   [ErrorCode.DOMAIN_NOT_EMPTY]: 409,
   [ErrorCode.UNIT_CYCLE]: 409,
   [ErrorCode.LAST_ADMIN]: 409,
+  [ErrorCode.RULE_EXISTS]: 409,
   [ErrorCode.FILE_EXISTS]: 409,
   [ErrorCode.DATA_DIR_EXISTS]: 409,
+  [ErrorCode.UPLOAD_CONFLICT]: 409,
+  [ErrorCode.BOT_EXISTS]: 409,
 
   // The server cannot do it now.
   [ErrorCode.BUS_UNAVAILABLE]: 503,

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { DeviceKind, ServerFrame } from '../protocol/im/frames.ts';
+import type { Executor } from '../store/database.ts';
 
 /** One logged-in WebSocket connection of one device. */
 export interface ImSession {
@@ -116,5 +117,7 @@ export interface AttachmentRegistry {
     fileIds: readonly string[],
     uploaderId: number,
     target: { conversationId: number } | { memoId: number },
+    /** The caller's transaction, so the attachment commits with the message or memo (a memo's id exists only inside it). */
+    db?: Executor,
   ): Promise<AttachmentInfo[]>;
 }

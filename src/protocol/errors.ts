@@ -1,9 +1,14 @@
+import { ImErrorCode } from './im/frames.ts';
+
 /**
  * The stable error codes of Coo. Every error a client, script or admin can see
  * carries one of these codes beside its human message; messages may change,
  * codes do not. Listed with their meaning in docs/errors.md.
  */
 export const ErrorCode = {
+  // The messenger's codes (src/protocol/im/frames.ts), so services can throw them as CooErrors.
+  ...ImErrorCode,
+
   // Input
   INVALID_INPUT: 'INVALID_INPUT',
   INVALID_ADDRESS: 'INVALID_ADDRESS',
@@ -27,6 +32,8 @@ export const ErrorCode = {
   GROUP_EXISTS: 'GROUP_EXISTS',
   GROUP_UNKNOWN: 'GROUP_UNKNOWN',
   LAST_ADMIN: 'LAST_ADMIN',
+  RULE_UNKNOWN: 'RULE_UNKNOWN',
+  RULE_EXISTS: 'RULE_EXISTS',
 
   // Authentication
   AUTH_FAILED: 'AUTH_FAILED',
@@ -57,6 +64,16 @@ export const ErrorCode = {
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   UNAVAILABLE: 'UNAVAILABLE',
+
+  // Messenger presence: a connection watches at most PRESENCE_WATCH_MAX people.
+  IM_WATCH_LIMIT: 'IM_WATCH_LIMIT',
+
+  // Messenger files: a tus request that does not fit the upload's state (offset, already complete).
+  UPLOAD_CONFLICT: 'UPLOAD_CONFLICT',
+
+  // Bots of the integration API.
+  BOT_EXISTS: 'BOT_EXISTS',
+  BOT_UNKNOWN: 'BOT_UNKNOWN',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

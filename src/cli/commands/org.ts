@@ -3,6 +3,7 @@ import { dispatch, parseCommand, parseWholeNumber, positional, requireOption } f
 import type { Command } from '../command.ts';
 import { print, printJson, printTable } from '../output.ts';
 import { withServices } from '../with-services.ts';
+import { orgHideCommand } from './org-hide.ts';
 
 const usage = `Usage: coo org SUBCOMMAND [--data DIR] ...
 
@@ -19,6 +20,9 @@ The org chart: units (departments) inside units, written as paths such as
       Removes an empty unit (no users, no sub-units).
   org list [--json]
       The tree, with the number of users directly in each unit.
+  org hide PATH / org unhide PATH
+      A hidden unit's members (and its sub-units') are invisible to everyone
+      outside it but administrators, whatever the visibility rules.
 
 --data DIR: the data dir (default ./data).`;
 
@@ -124,5 +128,14 @@ async function list(args: string[]): Promise<number> {
 
 export const orgCommand: Command = {
   usage,
-  run: (args) => dispatch(TOPIC, args, { add, move, rename, remove, list }),
+  run: (args) =>
+    dispatch(TOPIC, args, {
+      add,
+      move,
+      rename,
+      remove,
+      list,
+      hide: orgHideCommand(true),
+      unhide: orgHideCommand(false),
+    }),
 };

@@ -6,6 +6,7 @@ import { print, printJson, printTable } from '../output.ts';
 import { readPassword } from '../password-input.ts';
 import { parseQuota, userDetailLines, userJson, userState } from '../user-view.ts';
 import { withServices } from '../with-services.ts';
+import { devices, deviceUsage, revokeDevice } from './user-devices.ts';
 
 const usage = `Usage: coo user SUBCOMMAND [--data DIR] ...
 
@@ -28,6 +29,7 @@ const usage = `Usage: coo user SUBCOMMAND [--data DIR] ...
            [--unit PATH | --no-unit] [--quota SIZE|default|unlimited]
            [--valid-from DATE|never] [--valid-until DATE|never] [--admin yes|no]
       Changes the given fields.
+${deviceUsage}
 
 DATE is YYYY-MM-DD (valid-until: through the end of that day) or an ISO
 date-time; SIZE is e.g. 500M or 2G. --data DIR: the data dir (default ./data).`;
@@ -236,5 +238,7 @@ export const userCommand: Command = {
       disable: setDisabled(true),
       enable: setDisabled(false),
       set,
+      devices,
+      'revoke-device': revokeDevice,
     }),
 };

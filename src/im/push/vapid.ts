@@ -1,5 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 
+/** The setting `coo init` stores the server's VapidKeys under. */
+export const VAPID_SETTING = 'webpush.vapid';
+
 export interface VapidKeys {
   /** The uncompressed P-256 point (65 bytes, 0x04 ‖ x ‖ y), base64url: the applicationServerKey browsers subscribe with. */
   publicKey: string;

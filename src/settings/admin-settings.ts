@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { auditRecord, type Actor, type AuditSink } from '../directory/types.ts';
+import { CooError } from '../errors.ts';
+import { DEFAULT_LOGIN_POLICY, LOGIN_POLICY_KEY } from '../im/sessions/login-policy.ts';
+import { ErrorCode } from '../protocol/errors.ts';
+import { LOGIN_POLICIES } from '../protocol/im/session.ts';
+import type { Store } from '../store/database.ts';
+import { getSetting, putSetting } from '../store/settings.ts';
+
+interface SettingDefinition {
+  /** The name admins use (CLI, REST): dotted, kebab-case. */
+  name: string;
+  /** The key in the settings table. */
+  key: string;
+  description: string;
+  /** Checks a value given as text (CLI) or JSON (REST). */
+  schema: z.ZodType<string | number | boolean>;
+  defaultValue: string | number | boolean;
+}
+
+/** The server settings an administrator may change at run time, without a restart. */
+export const ADMIN_SETTINGS: readonly SettingDefinition[] = [
+  {
+    name: 'im.login-policy',
+    key: LOGIN_POLICY_KEY,
+    description:
+      'messenger logins per person: single (a new login replaces the old session), one-per-kind (one desktop + one mobile + one web), multiple',
+    schema: z.enum(LOGIN_POLICIES),
+    defaultValue: DEFAULT_LOGIN_POLICY,
+  },
+];
+
+export interface SettingValue {
+  name: string;
+  value: string | number | boolean;
+  description: string;
+  /** True when the value was never set and the default applies. */
+  isDefault: boolean;
+}
+
+/** Reads and changes the admin settings; every change is audited as 'settings.set'. */
+export class AdminSettings {
+  readonly #store: Store;
+  readonly #audit: AuditSink;
+
+  constructor(deps: { store: Store; audit: AuditSink }) {
+    this.#store = deps.store;
+    this.#audit = deps.audit;
+  }
+
+  async get(name: string): Promise<SettingValue> {
+    const definition = settingDefinition(name);
+    const stored = await getSetting<unknown>(this.#store.db, definition.key);
+    const parsed = stored === undefined ? undefined : definition.schema.safeParse(stored);
+    const value = parsed?.success ? parsed.data : definition.defaultValue;
+    return { name, value, description: definition.description, isDefault: !parsed?.success };
+  }
+
+  async list(): Promise<SettingValue[]> {
+    return Promise.all(ADMIN_SETTINGS.map((definition) => this.get(definition.name)));
+  }
+
+  async set(name: string, value: unknown, actor: Actor): Promise<SettingValue> {
+    const definition = settingDefinition(name);
+    const parsed = definition.schema.safeParse(value);
+    if (!parsed.success) {
+      const problem = parsed.error.issues[0]?.message ?? 'invalid value';
+      throw new CooError(ErrorCode.INVALID_INPUT, `${name}: ${problem}`, [{ field: name, message: problem }]);
+    }
+    await this.#store.db.transaction().execute(async (tx) => {
+      await putSetting(tx, definition.key, parsed.data);
+      await this.#audit.append(auditRecord(actor, 'settings.set', name, { value: parsed.data }), tx);
+    });
+    return { name, value: parsed.data, description: definition.description, isDefault: false };
+  }
+}
+
+function settingDefinition(name: string): SettingDefinition {
+  const definition = ADMIN_SETTINGS.find((d) => d.name === name);
+  if (!definition) {
+    const known = ADMIN_SETTINGS.map((d) => d.name).join(', ');
+    throw new CooError(ErrorCode.NOT_FOUND, `unknown setting "${name}"; known settings: ${known}`);
+  }
+  return definition;
+}
