@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ServerFrame } from '../src/protocol/im/frames.ts';
 import type { DeviceInfo } from '../src/protocol/im/session.ts';
-import { ImRequestError, ImTestClient, startImServer, type ImTestServer } from './support/im-server.ts';
+import type { ImRequestError } from './support/im-server.ts';
+import { ImTestClient, startImServer, type ImTestServer } from './support/im-server.ts';
 
 const desktop = { kind: 'desktop', name: 'Work PC' } as const;
 const laptop = { kind: 'desktop', name: 'Laptop' } as const;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ImRequestError, ImTestClient, startImServer, type ImTestServer } from './support/im-server.ts';
+import type { ImRequestError } from './support/im-server.ts';
+import { ImTestClient, startImServer, type ImTestServer } from './support/im-server.ts';
 
 /** The WebSocket envelope and its abuse guards, with a real `ws` client over TLS. */
 describe('messenger gateway: frames and abuse guards', () => {

@@ -50,6 +50,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/token.ts')).tokenCommand,
   },
   {
+    name: 'bot',
+    summary: 'add, list and remove bots of the integration API',
+    load: async () => (await import('./commands/bot.ts')).botCommand,
+  },
+  {
     name: 'import',
     summary: 'create and update users from a CSV file (all or nothing)',
     load: async () => (await import('./commands/import-export.ts')).importCommand,

@@ -25,6 +25,9 @@ import { SessionService } from './sessions/session-service.ts';
 import type { FrameHandler, SessionLifecycle, SyncSource, UserDelivery } from './types.ts';
 import { createFilesArea, type FilesArea } from './files/files-area.ts';
 import { pushHandlers } from './push/push-handlers.ts';
+import { installBotApi } from './bots/bot-api-routes.ts';
+import { BotPoster } from './bots/bot-poster.ts';
+import { BotService } from './bots/bot-service.ts';
 import { createMessagingArea, type MessagingArea } from './conversations/messaging-area.ts';
 import { PushService } from './push/push-service.ts';
 import { hostname } from 'node:os';
@@ -174,6 +177,15 @@ export async function createMessenger(deps: MessengerDeps): Promise<Messenger> {
   handlers.push(...messaging.handlers);
   syncSources.push(...messaging.syncSources);
   routes.push((app) => messaging.installRoutes(app, userSession));
+  // Bots of the integration API post through the same conversations and memos services.
+  const botPoster = new BotPoster({
+    directory: services.directory,
+    conversations: messaging.conversations,
+    messages: messaging.messages,
+    memos: messaging.memos,
+    policy,
+  });
+  routes.push((app) => installBotApi(app, { bots: new BotService(services), poster: botPoster }));
 
   await delivery.start();
   await control.start();

@@ -6,9 +6,10 @@ export interface SessionTables {
 }
 
 /**
- * A device a person logged in from. Every password login makes one; with
- * `remember` it gets a resume token (only its SHA-256 is kept), else it ends
- * (`revoked_at`) when its connection closes.
+ * A device a person logged in from. Every password login makes one, with a
+ * token (only its SHA-256 is kept). A remembered device's token resumes
+ * later connections; a device not remembered ends (`revoked_at`) when its
+ * connection closes, and its token only serves the client REST API meanwhile.
  */
 export interface ImDeviceTable {
   id: Generated<number>;
@@ -16,8 +17,10 @@ export interface ImDeviceTable {
   /** desktop | mobile | web */
   kind: string;
   name: string;
-  /** SHA-256 of the resume token, hex; null for a device that is not remembered. */
+  /** SHA-256 of the device token, hex; null once revoked. */
   token_hash: string | null;
+  /** 1: the token resumes sessions (login with `remember`); 0: it ends with the connection. */
+  remembered: number;
   created_at: number;
   last_seen_at: number;
   last_remote: string;

@@ -25,8 +25,8 @@ export interface DeviceOwnerInfo {
 export interface DeviceLogin {
   user: DeviceOwnerInfo;
   device: devices.DeviceRow;
-  /** Only when a password login asked to be remembered. */
-  resumeToken?: string;
+  /** Only from a password login: the device's token (a resume token when remembered). */
+  token?: string;
 }
 
 export interface DeviceServiceDeps {
@@ -59,19 +59,20 @@ export class DeviceService {
     options: { remember: boolean; remote: string },
   ): Promise<DeviceLogin> {
     const now = this.#now();
-    const resumeToken = options.remember ? newResumeToken() : undefined;
+    const token = newResumeToken();
     const device = await devices.insertDevice(this.#deps.store.db, {
       user_id: user.id,
       kind: description.kind,
       name: description.name,
-      token_hash: resumeToken === undefined ? null : resumeTokenDigest(resumeToken),
+      token_hash: resumeTokenDigest(token),
+      remembered: options.remember ? 1 : 0,
       created_at: now,
       last_seen_at: now,
       last_remote: options.remote,
-      expires_at: resumeToken === undefined ? null : now + RESUME_TOKEN_TTL_MS,
+      expires_at: options.remember ? now + RESUME_TOKEN_TTL_MS : null,
       revoked_at: null,
     });
-    return { user: ownerInfo(user), device, ...(resumeToken === undefined ? {} : { resumeToken }) };
+    return { user: ownerInfo(user), device, token };
   }
 
   /**
@@ -99,6 +100,8 @@ export class DeviceService {
     if (!found) return fail('unknown', 'unknown-token', invalid);
     const { device, owner } = found;
     if (device.revoked_at !== null) return fail(owner.address, 'revoked', invalid);
+    // The token of a device not remembered serves REST during its session; it never resumes.
+    if (device.remembered !== 1) return fail(owner.address, 'not-remembered', invalid);
     if (device.expires_at !== null && now > device.expires_at) return fail(owner.address, 'expired', invalid);
     const problem = accountProblem(owner, now);
     if (problem) return fail(owner.address, problem.code, new CooError(problem.code, problem.message));
@@ -125,9 +128,10 @@ export class DeviceService {
   }
 
   /**
-   * Checks a resume token used as a bearer token on the client REST API:
-   * the same rules as resume, without an audit entry per request; the
-   * device's last use is recorded at most once a minute.
+   * Checks a device token used as a bearer token on the client REST API:
+   * the same rules as resume (but a device not remembered is accepted while
+   * its session lasts), without an audit entry per request; the device's
+   * last use is recorded at most once a minute.
    */
   async authenticate(token: string, remote: string): Promise<DeviceLogin> {
     const now = this.#now();
@@ -148,7 +152,7 @@ export class DeviceService {
       await devices.touchDevice(this.#deps.store.db, device.id, {
         now,
         remote,
-        expiresAt: now + RESUME_TOKEN_TTL_MS,
+        expiresAt: device.remembered === 1 ? now + RESUME_TOKEN_TTL_MS : null,
       });
     }
     return { user: { id: owner.id, address: owner.address, name: owner.display_name }, device };
@@ -211,7 +215,7 @@ export function toDeviceInfo(row: devices.DeviceRow): DeviceInfo {
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
     lastRemote: row.last_remote,
-    remembered: row.token_hash !== null,
+    remembered: row.remembered === 1,
     expiresAt: row.expires_at,
   };
 }

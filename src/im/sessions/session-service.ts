@@ -61,13 +61,17 @@ export class SessionService implements SessionGate {
       deviceName: login.device.name,
       remote: context.remote,
     };
-    if (login.device.token_hash === null) this.#unremembered.add(session.id);
+    const remembered = login.device.remembered === 1;
+    if (!remembered) this.#unremembered.add(session.id);
     const data: HelloResult = {
       user: login.user,
       device: { id: login.device.id, kind: session.deviceKind, name: session.deviceName },
       session: session.id,
-      ...(login.resumeToken === undefined ? {} : { resumeToken: login.resumeToken }),
     };
+    if (login.token !== undefined) {
+      if (remembered) data.resumeToken = login.token;
+      else data.sessionToken = login.token;
+    }
     return { session, data };
   }
 

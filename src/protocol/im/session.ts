@@ -31,8 +31,17 @@ export interface HelloResult {
   device: { id: number; kind: DeviceKind; name: string };
   /** The id of this connection's session (as in `exceptSession` of deliveries). */
   session: string;
-  /** Only on a password login with `remember`: store it; it is shown this once. */
+  /**
+   * Only on a password login with `remember`: logs this device in again
+   * (`auth.kind: 'resume'`) and is its bearer token for the client REST API.
+   * Shown this once; store it like a password.
+   */
   resumeToken?: string;
+  /**
+   * Only on a password login without `remember`: the bearer token for the
+   * client REST API while this session lasts. It cannot resume.
+   */
+  sessionToken?: string;
 }
 
 /** A device as listed to its owner and to administrators. */

@@ -1,0 +1,258 @@
+/**
+ * The messenger under load, as deployed: a `coo serve` process (TLS, SQLite
+ * or PostgreSQL) and load-generator processes on the same machine.
+ *
+ *   npm run bench:im -- --clients N --seconds S [--rate MSGS_PER_S] [--chatters SHARE]
+ *                       [--presence CHANGES_PER_S] [--database-url URL]
+ *
+ * N users are imported in units of 50 and each gets a remembered device
+ * (a resume token), as if they had logged in once before. Then every client
+ * connects and logs in with its token (login_s), watches the presence of
+ * the ~50 people of its unit, a share of the clients (--chatters) opens a
+ * 1:1 and a group chat, and for S seconds they send --rate messages/s in
+ * all while --presence status changes/s go on. Latency is from the send to
+ * the receipt by each other member, on one clock.
+ *
+ * The last line printed is JSON:
+ *   {"clients":N,"connected":…,"login_s":…,"msgs_per_s":…,"p50_ms":…,"p99_ms":…,"rss_mb":…,
+ *    "presence_bytes_per_change":…}
+ * presence_bytes_per_change: the bytes of presence frames all watchers
+ * received, divided by the number of status changes.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config/loader.ts';
+import { CLI_ACTOR } from '../src/directory/types.ts';
+import { importUsers } from '../src/directory/user-csv.ts';
+import { DeviceService } from '../src/im/sessions/device-service.ts';
+import { initDataDir } from '../src/init.ts';
+import { openServices } from '../src/services.ts';
+import type { ParentMessage, WorkerClient, WorkerReport } from './im-worker.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '1000' },
+    chatters: { type: 'string', default: '0.2' },
+    presence: { type: 'string', default: '20' },
+    'unit-size': { type: 'string', default: '50' },
+    workers: { type: 'string', default: '' },
+    'database-url': { type: 'string' },
+  },
+});
+const clientCount = Number(values.clients);
+const seconds = Number(values.seconds);
+const unitSize = Number(values['unit-size']);
+// A process may hold fewer than 20,000 open files here: 5,000 clients per generator.
+const workerCount = Number(values.workers || Math.max(1, Math.ceil(clientCount / 5000)));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+function csvOfUsers(count: number): Buffer {
+  const lines = ['address,name,reading,unit'];
+  for (let i = 0; i < count; i++) {
+    const unit = `本社/部${Math.floor(i / unitSize / 10)}/課${Math.floor(i / unitSize)}`;
+    lines.push(`u${i}@bench.example,利用者 ${i},りようしゃ ${i},${unit}`);
+  }
+  return Buffer.from(lines.join('\n') + '\n');
+}
+
+async function prepare(dataDir: string, port: number): Promise<WorkerClient[]> {
+  await initDataDir({
+    dataDir,
+    domain: 'bench.example',
+    admin: 'admin@bench.example',
+    password: 'bench admin password',
+    listen: [
+      'http=127.0.0.1:' + String(port),
+      'smtp=off',
+      'submission=off',
+      'submissions=off',
+      'imap=off',
+      'imaps=off',
+      'pop3=off',
+      'pop3s=off',
+    ],
+    databaseUrl: values['database-url'],
+  });
+  const services = await openServices(loadConfig(dataDir));
+  try {
+    const report = await importUsers(services, csvOfUsers(clientCount), { actor: CLI_ACTOR });
+    if (report.errors.length) throw new Error(`import: ${JSON.stringify(report.errors.slice(0, 3))}`);
+    const devices = new DeviceService({
+      store: services.store,
+      audit: services.audit,
+      users: services.directory.users,
+    });
+    const rows = (await services.directory.users.list()).filter((u) => u.address.startsWith('u'));
+    rows.sort((a, b) => Number(a.address.slice(1).split('@')[0]) - Number(b.address.slice(1).split('@')[0]));
+    const clients: WorkerClient[] = [];
+    for (const [i, user] of rows.entries()) {
+      const row = await services.directory.users.requireRow(user.address);
+      const login = await devices.register(
+        row,
+        { kind: 'desktop', name: 'bench' },
+        { remember: true, remote: '127.0.0.1' },
+      );
+      const unitStart = Math.floor(i / unitSize) * unitSize;
+      const watch = rows
+        .slice(unitStart, unitStart + unitSize)
+        .map((u) => u.id)
+        .filter((id) => id !== user.id);
+      clients.push({ userId: user.id, token: login.resumeToken ?? '', watch });
+    }
+    const chatterCount = Math.floor(clients.length * Number(values.chatters));
+    for (let i = 0; i + 1 < chatterCount; i += 2) {
+      const a = clients[i];
+      const b = clients[i + 1];
+      if (!a || !b) continue;
+      a.conversationPeer = b.userId;
+      const group = clients.slice(i + 2, i + 6).map((c) => c.userId);
+      if (group.length) b.groupPeers = group;
+    }
+    return clients;
+  } finally {
+    await services.close();
+  }
+}
+
+function startServer(dataDir: string, port: number): Promise<ChildProcess> {
+  const server = spawn(
+    path.join(root, 'node_modules/.bin/node'),
+    [path.join(root, 'src/cli/main.ts'), 'serve', '--data', dataDir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, UV_THREADPOOL_SIZE: '4' },
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += String(chunk);
+      if (output.includes(`"listener":"http"`) && output.includes(String(port))) resolve(server);
+    };
+    server.stdout?.on('data', onData);
+    server.stderr?.on('data', (chunk: Buffer) => (output += String(chunk)));
+    server.once('exit', (code) => reject(new Error(`server exited ${String(code)}: ${output.slice(-2000)}`)));
+  });
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+function ask(worker: ChildProcess, message: ParentMessage): Promise<WorkerReport> {
+  return new Promise((resolve) => {
+    worker.once('message', (report: WorkerReport) => resolve(report));
+    worker.send(message);
+  });
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'coo-bench-im-'));
+  const port = await freePort();
+  let server: ChildProcess | undefined;
+  const workers: ChildProcess[] = [];
+  try {
+    console.error(`preparing ${clientCount} users with resume tokens…`);
+    const clients = await prepare(dataDir, port);
+    const ca = readFileSync(path.join(dataDir, 'tls/cert.pem'), 'utf8');
+    server = await startServer(dataDir, port);
+    const serverPid = server.pid ?? 0;
+    for (let i = 0; i < workerCount; i++) {
+      workers.push(
+        fork(path.join(root, 'bench/im-worker.ts'), [], {
+          execPath: path.join(root, 'node_modules/.bin/node'),
+        }),
+      );
+    }
+    const shares = workers.map((_, w) => clients.filter((_, i) => i % workerCount === w));
+    console.error(`connecting ${clientCount} clients from ${workerCount} processes…`);
+    const loginStart = performance.now();
+    const connected = await Promise.all(
+      workers.map((worker, w) =>
+        ask(worker, {
+          kind: 'connect',
+          url: `wss://127.0.0.1:${port}/ws`,
+          ca,
+          clients: shares[w] ?? [],
+          concurrency: 50,
+        }),
+      ),
+    );
+    const loginSeconds = (performance.now() - loginStart) / 1000;
+    const connectedCount = connected.reduce((n, r) => n + (r.kind === 'connected' ? r.connected : 0), 0);
+    for (const r of connected)
+      if (r.kind === 'connected' && r.errors.length) console.error('connect errors:', r.errors.slice(0, 5));
+    console.error(`${connectedCount} connected in ${loginSeconds.toFixed(1)} s; chatting for ${seconds} s…`);
+    const ratePerWorker = Number(values.rate) / workerCount;
+    const presencePerWorker = Number(values.presence) / workerCount;
+    const chatted = await Promise.all(
+      workers.map((worker) =>
+        ask(worker, {
+          kind: 'chat',
+          seconds,
+          messagesPerSecond: ratePerWorker,
+          presenceChangesPerSecond: presencePerWorker,
+        }),
+      ),
+    );
+    const rss = rssMb(serverPid);
+    let acked = 0;
+    let presenceBytes = 0;
+    let presenceChanges = 0;
+    const latencies: number[] = [];
+    for (const r of chatted) {
+      if (r.kind !== 'chatted') continue;
+      acked += r.acked;
+      presenceBytes += r.presenceBytes;
+      presenceChanges += r.presenceChanges;
+      latencies.push(...r.latenciesMs);
+      if (r.errors.length) console.error('chat errors:', r.errors.slice(0, 5));
+    }
+    latencies.sort((a, b) => a - b);
+    const result = {
+      clients: clientCount,
+      connected: connectedCount,
+      login_s: Number(loginSeconds.toFixed(2)),
+      msgs_per_s: Math.round(acked / seconds),
+      deliveries: latencies.length,
+      p50_ms: Number(percentile(latencies, 50).toFixed(1)),
+      p99_ms: Number(percentile(latencies, 99).toFixed(1)),
+      rss_mb: rss,
+      presence_bytes_per_change: presenceChanges ? Math.round(presenceBytes / presenceChanges) : 0,
+    };
+    writeFileSync(path.join(dataDir, 'result.json'), JSON.stringify(result));
+    console.log(JSON.stringify(result));
+  } finally {
+    for (const worker of workers) worker.send({ kind: 'stop' } satisfies ParentMessage);
+    server?.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
