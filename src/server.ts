@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './log.ts';
 import type { GatewayOptions } from './im/gateway/gateway-options.ts';
 import { createMessenger, type Messenger } from './im/messenger.ts';
 import type { PresenceTuning } from './im/presence/presence-service.ts';
+import type { PushTuning } from './im/push/push-service.ts';
 import { ErrorCode } from './protocol/errors.ts';
 import { openServices, type Services } from './services.ts';
 import { loadTlsFiles } from './tls/tls-files.ts';
@@ -19,7 +20,12 @@ export interface ServerOptions {
   listen?: string[];
   logger?: Logger;
   /** Tuning of the messenger for tests: shorter heartbeat, faster revocation poll. */
-  messenger?: { gateway?: Partial<GatewayOptions>; revocationPollMs?: number; presence?: PresenceTuning };
+  messenger?: {
+    gateway?: Partial<GatewayOptions>;
+    revocationPollMs?: number;
+    presence?: PresenceTuning;
+    push?: PushTuning;
+  };
 }
 
 export interface ListenerStatus {
@@ -65,6 +71,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       gateway: options.messenger?.gateway,
       revocationPollMs: options.messenger?.revocationPollMs,
       presence: options.messenger?.presence,
+      push: options.messenger?.push,
     });
     for (const [name, configured] of loaded.listeners) {
       const status: ListenerStatus = {

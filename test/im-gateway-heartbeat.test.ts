@@ -58,6 +58,31 @@ describe('messenger gateway: heartbeat and shutdown', () => {
     });
   });
 
+  test('a client that stops reading is dropped once its unsent output passes the limit', async () => {
+    const own = await startImServer({ messenger: { gateway: { maxBufferedBytes: 256 * 1024 } } });
+    try {
+      const user = await own.createUser('reader');
+      const client = await ImTestClient.connect(own);
+      await client.hello(user.address, user.password);
+      // Stop reading: the kernel buffers fill, then the server's own queue grows.
+      (client.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+      const delivery = own.server.messenger.delivery;
+      const pad = 'x'.repeat(16 * 1024);
+      for (let i = 0; i < 2000 && client.isOpen; i++) {
+        await delivery.toUsers([user.id], { t: 'test.bulk', i, pad });
+        if (i % 50 === 0) await sleep(1);
+      }
+      await waitFor(async () => {
+        const [logout] = await own.services.audit.query({ action: 'auth.logout', target: user.address });
+        return logout?.details.reason === 'too-slow';
+      }, 10_000);
+      assert.equal(own.server.messenger.registry.ofUser(user.id).size, 0);
+      client.socket.terminate();
+    } finally {
+      await own.stop();
+    }
+  });
+
   test('closing the server closes every WebSocket with 1001 (going away) and ends their sessions', async () => {
     const own = await startImServer();
     const user = await own.createUser('leaving');

@@ -42,7 +42,11 @@ describe('messenger sessions: hello, resume, devices, policy', () => {
     assert.deepEqual(hello.user, { id: user.id, address: user.address, name: 'Hana Sato' });
     assert.deepEqual({ kind: hello.device.kind, name: hello.device.name }, desktop);
     assert.equal(typeof hello.session, 'string');
-    assert.equal(hello.resumeToken, undefined, 'no token unless remember is asked for');
+    assert.equal(hello.resumeToken, undefined, 'no resume token unless remember is asked for');
+    assert.match(hello.sessionToken ?? '', /^coo_dev_/, 'a bearer token for REST while the session lasts');
+    const other = await ImTestClient.connect(server);
+    await assert.rejects(other.resume(hello.sessionToken ?? ''), rejectsWith('IM_RESUME_INVALID'));
+    await other.close();
     const [login] = await auditEntries(server, 'auth.login', user.address);
     assert.equal(login?.protocol, 'ws');
     assert.equal(login?.outcome, 'success');
@@ -366,6 +370,35 @@ describe('messenger sessions: hello, resume, devices, policy', () => {
       await client.close();
     } finally {
       sources.splice(sources.indexOf(broken), 1);
+    }
+  });
+});
+
+describe('messenger sessions: a connection lost during the password check', () => {
+  test('the session ends at once: audited, not registered, its device forgotten', async () => {
+    // Production hashing cost, so the hello is still running when the socket goes.
+    const server = await startImServer({ slowHashing: true });
+    try {
+      const user = await server.createUser('hasty');
+      const client = await ImTestClient.connect(server);
+      client.send({
+        t: 'hello',
+        id: 1,
+        auth: { kind: 'password', login: user.address, password: user.password },
+        device: desktop,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      client.socket.terminate();
+      await waitFor(
+        async () => (await auditEntries(server, 'auth.logout', user.address)).length === 1,
+        10_000,
+      );
+      const [login] = await auditEntries(server, 'auth.login', user.address);
+      assert.equal(login?.outcome, 'success', 'the hello did complete');
+      assert.equal(server.server.messenger.registry.ofUser(user.id).size, 0);
+      assert.deepEqual(await server.server.messenger.devices.list(user.id), []);
+    } finally {
+      await server.stop();
     }
   });
 });

@@ -28,10 +28,16 @@ export async function installOpenApi(app: ApiApp, version: string): Promise<void
       components: {
         securitySchemes: {
           bearerToken: { type: 'http', scheme: 'bearer', description: 'An API token, coo_…' },
-          botToken: { type: 'http', scheme: 'bearer', description: 'A bot token, coob_… (docs/integration.md)' },
+          botToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A bot token, coob_… (docs/integration.md)',
+          },
         },
       },
-      tags: ['users', 'org', 'groups', 'domains', 'tokens', 'bots', 'bot API', 'audit', 'operations'].map((name) => ({ name })),
+      tags: ['users', 'org', 'groups', 'domains', 'tokens', 'bots', 'bot API', 'audit', 'operations'].map(
+        (name) => ({ name }),
+      ),
     },
     transform: nameWildcard,
     transformObject: withoutUnusedSchemas,

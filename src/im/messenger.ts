@@ -29,9 +29,8 @@ import { installBotApi } from './bots/bot-api-routes.ts';
 import { BotPoster } from './bots/bot-poster.ts';
 import { BotService } from './bots/bot-service.ts';
 import { createMessagingArea, type MessagingArea } from './conversations/messaging-area.ts';
-import { PushService } from './push/push-service.ts';
+import { PushService, type PushTuning } from './push/push-service.ts';
 import { hostname } from 'node:os';
-import { createVisibilityPolicy } from '../directory/visibility/index.ts';
 import { directoryHandlers } from './directory/directory-handlers.ts';
 import { DirectoryService } from './directory/directory-service.ts';
 import { presenceHandlers } from './presence/presence-handlers.ts';
@@ -48,6 +47,8 @@ export interface MessengerDeps {
   gateway?: Partial<GatewayOptions>;
   /** How often to look for devices revoked by the CLI (ms). */
   revocationPollMs?: number;
+  /** Web Push for tests: an agent trusting a local push service. */
+  push?: PushTuning;
   /** Overrides of presence timing (tests shorten the grace period and the flush interval). */
   presence?: PresenceTuning;
 }
@@ -119,7 +120,7 @@ export async function createMessenger(deps: MessengerDeps): Promise<Messenger> {
   // preHandler for client routes) and your shutdown to `closers`.
 
   /** The one visibility policy every area asks. */
-  const policy = createVisibilityPolicy(services);
+  const policy = services.visibility;
 
   // Presence (also the OnlineCheck other areas ask) and the directory over the protocol.
   const presence = new PresenceService({
@@ -162,7 +163,12 @@ export async function createMessenger(deps: MessengerDeps): Promise<Messenger> {
   });
   routes.push((app) => files.installRoutes(app, userSession));
   closers.push(() => files.close());
-  const push = new PushService({ store: services.store, domains: services.directory.domains, logger });
+  const push = new PushService({
+    store: services.store,
+    domains: services.directory.domains,
+    logger,
+    ...deps.push,
+  });
   handlers.push(...pushHandlers(push));
   // Conversations, messages and memos.
   const messaging = createMessagingArea({

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { auditRecord, type Actor, type AuditSink } from '../directory/types.ts';
 import { CooError } from '../errors.ts';
+import { AUTO_AWAY_SETTING } from '../im/presence/presence-settings.ts';
 import { DEFAULT_LOGIN_POLICY, LOGIN_POLICY_KEY } from '../im/sessions/login-policy.ts';
+import { AUDIT_CONTENT_SETTING, AUDIT_CONTENT_VALUES } from '../im/conversations/audit-content.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { LOGIN_POLICIES } from '../protocol/im/session.ts';
 import type { Store } from '../store/database.ts';
@@ -27,6 +29,25 @@ export const ADMIN_SETTINGS: readonly SettingDefinition[] = [
       'messenger logins per person: single (a new login replaces the old session), one-per-kind (one desktop + one mobile + one web), multiple',
     schema: z.enum(LOGIN_POLICIES),
     defaultValue: DEFAULT_LOGIN_POLICY,
+  },
+  {
+    name: 'im.audit-content',
+    key: AUDIT_CONTENT_SETTING,
+    description:
+      'whether the audit log keeps the text of chat messages and memos: none (metadata only: who, where, size) or keep',
+    schema: z.enum(AUDIT_CONTENT_VALUES),
+    defaultValue: 'none',
+  },
+  {
+    name: 'im.auto-away-minutes',
+    key: AUTO_AWAY_SETTING,
+    description: 'minutes without input after which a person shows as away (0: never)',
+    schema: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60),
+    defaultValue: 10,
   },
 ];
 

@@ -53,7 +53,13 @@ export async function reviveBot(
 ): Promise<boolean> {
   const result = await db
     .updateTable('bots')
-    .set({ token_hash: tokenHash, created_by: createdBy, created_at: now, last_used_at: null, removed_at: null })
+    .set({
+      token_hash: tokenHash,
+      created_by: createdBy,
+      created_at: now,
+      last_used_at: null,
+      removed_at: null,
+    })
     .where('id', '=', id)
     .where('removed_at', 'is not', null)
     .executeTakeFirst();

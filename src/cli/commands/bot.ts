@@ -1,4 +1,5 @@
 import { CLI_ACTOR } from '../../directory/types.ts';
+import type { Services } from '../../services.ts';
 import { dispatch, parseCommand, positional } from '../args.ts';
 import type { Command } from '../command.ts';
 import { formatTime, print, printTable } from '../output.ts';
@@ -24,7 +25,7 @@ Its token is shown once; only its hash is kept.
 const TOPIC = 'bot';
 
 /** Loaded on use: `coo bot --help` need not load the messenger. */
-async function botService(services: import('../../services.ts').Services) {
+async function botService(services: Services) {
   const { BotService } = await import('../../im/bots/bot-service.ts');
   return new BotService(services);
 }

@@ -17,6 +17,12 @@ Settings:
   im.login-policy   single (default: a new messenger login replaces the old
                     session), one-per-kind (one desktop + one mobile + one
                     web), multiple
+  im.audit-content  none (default: the audit log keeps who sent which
+                    message or memo, where and how long) or keep (the text
+                    too)
+  im.auto-away-minutes
+                    minutes without input before a person shows as away
+                    (default 10; 0: never)
 
 --data DIR: the data dir (default ./data).`;
 

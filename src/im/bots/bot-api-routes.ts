@@ -65,11 +65,18 @@ export function installBotApi(app: ApiApp, deps: { bots: BotService; poster: Bot
   );
 }
 
-async function authenticateBot(request: FastifyRequest, reply: FastifyReply, bots: BotService): Promise<void> {
+async function authenticateBot(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  bots: BotService,
+): Promise<void> {
   const match = BEARER.exec(request.headers.authorization ?? '');
   try {
     if (!match?.[1]) {
-      throw new CooError(ErrorCode.AUTH_REQUIRED, 'the bot API needs a bot token: send "Authorization: Bearer <token>"');
+      throw new CooError(
+        ErrorCode.AUTH_REQUIRED,
+        'the bot API needs a bot token: send "Authorization: Bearer <token>"',
+      );
     }
     request.bot = await bots.authenticate(match[1]);
   } catch (error) {

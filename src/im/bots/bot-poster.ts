@@ -42,7 +42,10 @@ export class BotPoster {
    */
   async message(bot: BotIdentity, remote: string, request: BotMessageRequest): Promise<BotMessageResult> {
     const actor = actorOf(bot, remote);
-    const people = typeof request.to === 'string' ? [await this.#person(request.to)] : await this.#unit(bot, request.to.unit);
+    const people =
+      typeof request.to === 'string'
+        ? [await this.#person(request.to)]
+        : await this.#unit(bot, request.to.unit);
     const sent: BotMessageResult['sent'] = [];
     for (const person of people) {
       const conversation = await this.#deps.conversations.createDirect(actor, person.id);
@@ -58,7 +61,9 @@ export class BotPoster {
 
   /** A memo to the users and whole units named (the memo service expands the units). */
   async memo(bot: BotIdentity, remote: string, request: BotMemoRequest): Promise<BotMemoResult> {
-    const userIds = await Promise.all((request.to.users ?? []).map(async (login) => (await this.#person(login)).id));
+    const userIds = await Promise.all(
+      (request.to.users ?? []).map(async (login) => (await this.#person(login)).id),
+    );
     const tree = await this.#deps.directory.org.loadTree();
     const unitIds = (request.to.units ?? []).map((path) => tree.require(path).id);
     const memo = await this.#deps.memos.send(actorOf(bot, remote), {

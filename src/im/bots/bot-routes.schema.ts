@@ -28,12 +28,23 @@ export const createdBotSchema = botSchema
 
 export const createBotBody = z.strictObject({
   name: z.string().trim().min(1).max(32).describe('a-z, 0-9 and "-"; also the local part of its address'),
-  displayName: z.string().trim().min(1).max(LIMITS.text).optional().describe('Shown as the sender; default: the name'),
+  displayName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(LIMITS.text)
+    .optional()
+    .describe('Shown as the sender; default: the name'),
 });
 
 export const botParams = z.object({ name: z.string().min(1).max(64) });
 
-const unitPathSchema = z.string().trim().min(1).max(LIMITS.unitPath).describe('Org unit path, e.g. "営業部/東京"');
+const unitPathSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(LIMITS.unitPath)
+  .describe('Org unit path, e.g. "営業部/東京"');
 
 export const botMessageBody = z.strictObject({
   to: z

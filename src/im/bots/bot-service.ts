@@ -64,7 +64,11 @@ export class BotService {
     this.#deps = deps;
   }
 
-  async create(name: string, displayName: string | undefined, actor: Actor): Promise<{ bot: Bot; token: string }> {
+  async create(
+    name: string,
+    displayName: string | undefined,
+    actor: Actor,
+  ): Promise<{ bot: Bot; token: string }> {
     const checked = checkName(name);
     const shownName = displayName?.trim() || checked;
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
@@ -81,7 +85,10 @@ export class BotService {
           throw new CooError(ErrorCode.BOT_EXISTS, `bot "${checked}" already exists`);
         }
         await directory.users.update(user.address, { displayName: shownName }, actor, tx);
-        await audit.append(auditRecord(actor, 'bot.create', checked, { address: user.address, revived: true }), tx);
+        await audit.append(
+          auditRecord(actor, 'bot.create', checked, { address: user.address, revived: true }),
+          tx,
+        );
       });
       await directory.users.setDisabled(user.address, false, actor);
       return { bot: await this.#view(checked), token };
@@ -90,7 +97,12 @@ export class BotService {
     try {
       await inTransaction(store.db, async (tx) => {
         const user = await directory.users.create(address, { displayName: shownName }, actor, {}, tx);
-        await bots.insertBot(tx, { name: checked, token_hash: digest(token), user_id: user.id, created_by: actor.name });
+        await bots.insertBot(tx, {
+          name: checked,
+          token_hash: digest(token),
+          user_id: user.id,
+          created_by: actor.name,
+        });
         await audit.append(auditRecord(actor, 'bot.create', checked, { address }), tx);
       });
     } catch (error) {
@@ -115,7 +127,8 @@ export class BotService {
       throw new CooError(ErrorCode.BOT_UNKNOWN, `no bot "${name.slice(0, 40)}"`);
     }
     await inTransaction(store.db, async (tx) => {
-      if (!(await bots.removeBot(tx, row.id))) throw new CooError(ErrorCode.BOT_UNKNOWN, `no bot "${checked}"`);
+      if (!(await bots.removeBot(tx, row.id)))
+        throw new CooError(ErrorCode.BOT_UNKNOWN, `no bot "${checked}"`);
       await audit.append(auditRecord(actor, 'bot.remove', checked, { address: user.address }), tx);
     });
     // The token is dead already; the account is disabled after, on its own.
@@ -136,7 +149,8 @@ export class BotService {
     const problem = accountProblem(user, now);
     if (problem) throw new CooError(problem.code, `bot ${row.name}: ${problem.message}`);
     // Recording every use would write on every post; once a minute tells stale bots.
-    if (row.last_used_at === null || now - row.last_used_at > 60_000) await bots.touchBot(store.db, row.id, now);
+    if (row.last_used_at === null || now - row.last_used_at > 60_000)
+      await bots.touchBot(store.db, row.id, now);
     return { botId: row.id, name: row.name, userId: user.id, address: user.address };
   }
 
@@ -149,7 +163,8 @@ export class BotService {
   async #defaultDomain(): Promise<string> {
     const domains = await this.#deps.directory.domains.list();
     const domain = domains.find((d) => d.isDefault) ?? domains.find((d) => d.aliasOf === null);
-    if (!domain) throw new CooError(ErrorCode.DOMAIN_UNKNOWN, 'there is no domain to give the bot an address in');
+    if (!domain)
+      throw new CooError(ErrorCode.DOMAIN_UNKNOWN, 'there is no domain to give the bot an address in');
     return domain.name;
   }
 }

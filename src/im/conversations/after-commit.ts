@@ -25,18 +25,26 @@ export class AfterCommit {
     }
   }
 
-  /** A Web Push to those of the users who have no open session anywhere. */
-  async pushToOffline(
+  /**
+   * A Web Push to those of the users who have no open session anywhere.
+   * Started, not awaited: push services answer in their own time (seconds,
+   * at worst a timeout), and the sender's answer must not wait for them.
+   */
+  pushToOffline(
     userIds: readonly number[],
     notification: { title: string; body: string; url?: string; tag?: string },
-  ): Promise<void> {
+  ): void {
     const offline = userIds.filter((id) => !this.#deps.online.isOnline(id));
     if (offline.length === 0) return;
+    let pending: Promise<void>;
     try {
-      await this.#deps.push.notify(offline, notification);
+      pending = this.#deps.push.notify(offline, notification);
     } catch (error) {
-      this.#deps.log.error({ err: error, users: offline.length }, 'im: push notification failed');
+      pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    pending.catch((error: unknown) => {
+      this.#deps.log.error({ err: error, users: offline.length }, 'im: push notification failed');
+    });
   }
 }
 

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { Message } from '../../protocol/im/conversations.ts';
+import { CLI_ACTOR } from '../../directory/types.ts';
+import { AdminSettings } from '../../settings/admin-settings.ts';
 import { putSetting } from '../../store/settings.ts';
 import {
   createPeople,
@@ -259,7 +261,9 @@ describeOnEachDatabase('messages', (context) => {
     const { services, messages, people, group } = await setUp();
     const { ann } = people;
     const quiet = await messages.send(ann, { conversationId: group.id, text: 'confidential' });
-    await putSetting(context.store.db, AUDIT_CONTENT_SETTING, 'keep');
+    // As an administrator sets it (coo settings set im.audit-content keep).
+    const settings = new AdminSettings({ store: context.store, audit: services.audit });
+    await settings.set('im.audit-content', 'keep', CLI_ACTOR);
     try {
       const kept = await messages.send(ann, { conversationId: group.id, text: 'on the record' });
       await messages.edit(ann, group.id, kept.seq, 'on the record, edited');

@@ -141,7 +141,7 @@ export class MessageService {
     const url = `/im/conversations/${conversation.id}`;
     if (conversation.kind === 'direct') {
       const others = memberIds.filter((id) => id !== actor.userId);
-      await this.#after.pushToOffline(others, { title: senderName, body, url, tag: url });
+      this.#after.pushToOffline(others, { title: senderName, body, url, tag: url });
     }
     await this.#notifyMentions(mentions, message, senderName, conversation.kind === 'direct');
     return message;
@@ -325,7 +325,7 @@ export class MessageService {
     await this.#after.deliver(mentions, { t: 'mention', message });
     if (directPushed) return;
     const url = `/im/conversations/${message.conversationId}`;
-    await this.#after.pushToOffline(mentions, {
+    this.#after.pushToOffline(mentions, {
       title: `${senderName} mentioned you`,
       body: preview(message.text),
       url,

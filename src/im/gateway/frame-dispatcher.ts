@@ -118,8 +118,9 @@ export class FrameDispatcher {
       }
       return;
     }
-    // The state may have changed while the hello ran (the close event), whatever the narrowing says.
-    if (stateOf(connection).kind === 'closed') {
+    // The socket may have closed while the password was checked (its close
+    // handling waits for this frame): then the session ends here, unopened.
+    if (connection.isClosed || stateOf(connection).kind === 'closed') {
       // The socket went away while the password was checked: end the session at once.
       connection.state = { kind: 'closed', session: result.session };
       await this.#gate.ended(connection, connection.endReason ?? 'connection-lost');

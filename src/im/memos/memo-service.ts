@@ -102,7 +102,7 @@ export class MemoService {
     const sent = toSentMemo(withSender, 0);
     await this.#after.deliver(recipients, { t: 'memo', box: 'inbox', memo: toInboxMemo(withSender, null) });
     await this.#after.deliver([actor.userId], { t: 'memo', box: 'sent', memo: sent }, actor);
-    await this.#after.pushToOffline(recipients, {
+    this.#after.pushToOffline(recipients, {
       title: sent.subject || `Memo from ${sent.sender.displayName || sent.sender.address}`,
       body: preview(sent.body),
       url: `/im/memos/${sent.id}`,

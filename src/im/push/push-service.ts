@@ -30,13 +30,17 @@ export const PUSH_DEFAULTS = {
   usersPerQuery: 500,
 } as const;
 
-export interface PushServiceDeps {
-  store: Store;
-  domains: DomainService;
-  logger: Logger;
+/** What a test may change: the agent (to trust a local push service) and the bound. */
+export interface PushTuning {
   /** For a push service with a private CA (tests). */
   agent?: Agent;
   concurrency?: number;
+}
+
+export interface PushServiceDeps extends PushTuning {
+  store: Store;
+  domains: DomainService;
+  logger: Logger;
   now?: () => number;
   /** Replaces the real sender (the web-push library); for nothing but tests of failure handling. */
   send?: typeof sendWebPush;

@@ -25,8 +25,10 @@ export interface DeviceOwnerInfo {
 export interface DeviceLogin {
   user: DeviceOwnerInfo;
   device: devices.DeviceRow;
-  /** Only from a password login: the device's token (a resume token when remembered). */
-  token?: string;
+  /** From a password login with `remember`: the token that resumes this device (and serves REST). */
+  resumeToken?: string;
+  /** From a password login without `remember`: the token for the client REST API while the session lasts. */
+  sessionToken?: string;
 }
 
 export interface DeviceServiceDeps {
@@ -72,7 +74,11 @@ export class DeviceService {
       expires_at: options.remember ? now + RESUME_TOKEN_TTL_MS : null,
       revoked_at: null,
     });
-    return { user: ownerInfo(user), device, token };
+    return {
+      user: ownerInfo(user),
+      device,
+      ...(options.remember ? { resumeToken: token } : { sessionToken: token }),
+    };
   }
 
   /**

@@ -82,8 +82,26 @@ describeOnEachDatabase('requireUserSession: client REST with a device token', (c
     assert.match(String(challenged.headers['www-authenticate']), /error="invalid_token"/);
   });
 
+  test('the token of a device not remembered works while its session lasts, and not after', async () => {
+    const row = await servicesOver(context.store).directory.users.requireRow('rest@example.com');
+    const login = await devices.register(
+      row,
+      { kind: 'web', name: 'Kiosk' },
+      { remember: false, remote: '::1' },
+    );
+    const call = () =>
+      app.inject({
+        url: '/api/v1/im/whoami',
+        headers: { authorization: `Bearer ${login.sessionToken ?? ''}` },
+      });
+    assert.equal(login.resumeToken, undefined);
+    assert.equal((await call()).statusCode, 200);
+    await devices.endUnremembered({ id: login.device.id, userId });
+    assert.equal((await call()).statusCode, 401);
+  });
+
   test('a revoked device token stops working at once', async () => {
-    const [device] = await devices.list(userId);
+    const [device] = (await devices.list(userId)).filter((d) => d.remembered);
     assert.ok(device);
     await devices.revoke(userId, device.id, CLI_ACTOR);
     const response = await app.inject({

@@ -68,10 +68,8 @@ export class SessionService implements SessionGate {
       device: { id: login.device.id, kind: session.deviceKind, name: session.deviceName },
       session: session.id,
     };
-    if (login.token !== undefined) {
-      if (remembered) data.resumeToken = login.token;
-      else data.sessionToken = login.token;
-    }
+    if (login.resumeToken !== undefined) data.resumeToken = login.resumeToken;
+    if (login.sessionToken !== undefined) data.sessionToken = login.sessionToken;
     return { session, data };
   }
 
