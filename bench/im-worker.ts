@@ -90,7 +90,7 @@ async function connectOne(url: string, ca: string, spec: WorkerClient): Promise<
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
-  socket.on('message', (data) => onFrame(client, String(data)));
+  socket.on('message', (data: Buffer) => onFrame(client, data.toString('utf8')));
   socket.on('error', (error) => note(error.message));
   const hello = await request(client, 'hello', { auth: { kind: 'resume', token: spec.token } });
   if (hello.t !== 'ok') throw new Error(`hello: ${String(hello.message)}`);

@@ -470,6 +470,31 @@ for (const database of ['sqlite', 'postgres'] as const) {
       assert.ok(existsSync(path.join(server.dataDir, 'uploads')));
     });
 
+    it('a request refused before its body is read closes the connection instead of reading gigabytes', async () => {
+      const announced = [
+        'Tus-Resumable: 1.0.0',
+        `Content-Length: ${1024 ** 3}`,
+        'Content-Type: application/offset+octet-stream',
+      ];
+      const unauthenticated = await tus.refusedMidBody(
+        ['POST /api/v1/im/files HTTP/1.1', 'Upload-Length: 1073741824', ...announced],
+        Buffer.alloc(64 * 1024),
+      );
+      assert.match(unauthenticated, /^HTTP\/1.1 401 /);
+      assert.match(unauthenticated, /\r\nconnection: close\r\n/i);
+      const tooLarge = await tus.refusedMidBody(
+        [
+          'POST /api/v1/im/files HTTP/1.1',
+          `Authorization: Bearer ${taroToken}`,
+          `Upload-Length: ${4 * 1024 ** 3}`,
+          ...announced,
+        ],
+        Buffer.alloc(64 * 1024),
+      );
+      assert.match(tooLarge, /^HTTP\/1.1 413 /);
+      assert.match(tooLarge, /"code":"BLOB_TOO_LARGE"/);
+    });
+
     it('the uploader may cancel an unfinished upload (tus termination); it is then gone', async () => {
       const created = await tus.create(taroToken, 1000, { filename: 'cancel.bin' });
       const location = String(created.headers.location);

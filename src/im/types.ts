@@ -35,7 +35,7 @@ export interface FrameHandler<S extends z.ZodType = z.ZodType> {
 
 /** Defines a handler with its frame type inferred from the schema. */
 export function frameHandler<S extends z.ZodType>(handler: FrameHandler<S>): FrameHandler {
-  return handler as unknown as FrameHandler;
+  return handler;
 }
 
 /**

@@ -117,6 +117,32 @@ export class TusClient {
     socket.destroy();
   }
 
+  /**
+   * Sends a request head and the first bytes of a body it announces as much
+   * longer; resolves with what the server answered once it closed the
+   * connection (rejects if it keeps it open for `waitMs`).
+   */
+  async refusedMidBody(head: string[], bytes: Buffer, waitMs = 3000): Promise<string> {
+    const url = new URL(this.#baseUrl);
+    const socket = tls.connect({
+      host: url.hostname,
+      port: Number(url.port),
+      ca: this.#ca,
+      servername: 'localhost',
+    });
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write([...head, 'Host: localhost', '', ''].join('\r\n'));
+    socket.write(bytes);
+    const timer = new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), waitMs).unref());
+    const outcome = await Promise.race([closed.then(() => 'closed' as const), timer]);
+    socket.destroy();
+    if (outcome === 'open') throw new Error(`the server kept the connection open; it answered: ${answer}`);
+    return answer;
+  }
+
   close(): Promise<void> {
     return this.#agent.close();
   }

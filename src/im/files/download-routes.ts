@@ -9,6 +9,8 @@ import { contentDisposition } from './content-disposition.ts';
 import { toFileInfo, type FileRow, type FileUser, type FileVariant } from './file-service.ts';
 import { fileUserOf, TRANSFER_TIMEOUT_MS, type FileRouteDeps } from './upload-routes.ts';
 
+const tags = ['files'];
+
 const fileParams = z.object({
   id: z.string().regex(/^[0-9a-f]{32}$/, 'a file id is 32 hex digits'),
 });
@@ -34,24 +36,35 @@ export function registerDownloadRoutes(app: ApiApp, deps: FileRouteDeps): void {
     exposeHeadRoute: false,
     onRequest: deps.userSession,
     handlerTimeout: TRANSFER_TIMEOUT_MS,
-    schema: { params: fileParams, querystring: downloadQuery },
+    schema: { tags, params: fileParams, querystring: downloadQuery },
   };
 
-  app.get(`${FILES_PATH}/:id`, options, async (request, reply) => {
-    const user = fileUserOf(request);
-    const row = await deps.files.readable(request.params.id, user.id);
-    const disposition =
-      request.query.inline === true && INLINE_TYPES.test(row.mime_type) ? 'inline' : 'attachment';
-    return sendVariant(deps, request, reply, { row, user, variant: 'file', disposition });
-  });
+  app.get(
+    `${FILES_PATH}/:id`,
+    { ...options, schema: { ...options.schema, summary: 'Download a file (Range)' } },
+    async (request, reply) => {
+      const user = fileUserOf(request);
+      const row = await deps.files.readable(request.params.id, user.id);
+      const disposition =
+        request.query.inline === true && INLINE_TYPES.test(row.mime_type) ? 'inline' : 'attachment';
+      return sendVariant(deps, request, reply, { row, user, variant: 'file', disposition });
+    },
+  );
 
-  app.get(`${FILES_PATH}/:id/preview`, options, async (request, reply) => {
-    const user = fileUserOf(request);
-    const row = await deps.files.readable(request.params.id, user.id);
-    return sendVariant(deps, request, reply, { row, user, variant: 'preview', disposition: 'inline' });
-  });
+  app.get(
+    `${FILES_PATH}/:id/preview`,
+    { ...options, schema: { ...options.schema, summary: "An image's preview (WebP)" } },
+    async (request, reply) => {
+      const user = fileUserOf(request);
+      const row = await deps.files.readable(request.params.id, user.id);
+      return sendVariant(deps, request, reply, { row, user, variant: 'preview', disposition: 'inline' });
+    },
+  );
 
-  const infoOptions = { onRequest: deps.userSession, schema: { params: fileParams } };
+  const infoOptions = {
+    onRequest: deps.userSession,
+    schema: { tags, summary: 'Describe a file', params: fileParams },
+  };
   app.get(`${FILES_PATH}/:id/info`, infoOptions, async (request): Promise<FileInfo> => {
     const user = fileUserOf(request);
     return toFileInfo(await deps.files.readable(request.params.id, user.id));

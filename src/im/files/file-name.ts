@@ -1,6 +1,9 @@
 import { MAX_FILE_NAME_CHARS } from '../../protocol/im/files.ts';
 
 const FALLBACK_NAME = 'file';
+// C0 and C1 controls: a name is shown in lists and headers, where they do harm.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /**
  * The name a file is kept under: what the uploader called it, without any
@@ -9,11 +12,7 @@ const FALLBACK_NAME = 'file';
  */
 export function cleanFileName(name: string | undefined | null): string {
   const base = (name ?? '').split(/[/\\]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const printable = base
-    .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
-    .trim();
+  const printable = base.normalize('NFC').replace(CONTROL_CHARACTERS, '').trim();
   if (printable === '' || printable === '.' || printable === '..') return FALLBACK_NAME;
   const chars = [...printable];
   if (chars.length <= MAX_FILE_NAME_CHARS) return printable;

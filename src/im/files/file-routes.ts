@@ -12,6 +12,11 @@ export function installFileRoutes(app: ApiApp, deps: FileRouteDeps): void {
     scope.addContentTypeParser('*', (_request, _payload, done) => {
       done(null);
     });
+    // Refused before its body was read (no token, over the limit…): close the
+    // connection rather than let Node read and discard what may be gigabytes.
+    scope.addHook('onSend', async (request, reply) => {
+      if (reply.statusCode >= 400 && !request.raw.complete) reply.header('connection', 'close');
+    });
     registerUploadRoutes(scope, deps);
     registerDownloadRoutes(scope, deps);
   });

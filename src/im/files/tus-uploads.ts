@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FileStore } from '@tus/file-store';
@@ -34,10 +35,14 @@ export class TusUploads {
   readonly #server: TusServer;
   readonly #store: FileStore;
   readonly #users = new WeakMap<Request, FileUser>();
+  readonly #requestIds = new WeakMap<Request, string>();
   readonly #options: TusUploadsOptions;
 
   constructor(options: TusUploadsOptions) {
     this.#options = options;
+    // Made here, at start-up, so a folder that cannot be made stops the server
+    // with a clear error (FileStore would make it later, where a failure is uncaught).
+    mkdirSync(options.directory, { recursive: true, mode: 0o750 });
     // No tus expiration: it counts from creation, which would cut a slow
     // upload still in progress; sweepStale() counts from the last write.
     this.#store = new FileStore({ directory: options.directory });
@@ -56,12 +61,23 @@ export class TusUploads {
         await this.#finish(request, upload);
         return {};
       },
+      // tus answers a failure of ours with a bare 500; the log must say what it was.
+      onResponseError: (request, error) => {
+        if (!('status_code' in error)) {
+          this.#options.logger.error({ err: error, reqId: this.#requestIds.get(request) }, 'upload failed');
+        }
+        return undefined;
+      },
     });
   }
 
-  /** Answers one tus request (POST, HEAD, PATCH, DELETE, OPTIONS) of an authenticated user. */
-  handle(request: Request, user: FileUser): Promise<Response> {
+  /**
+   * Answers one tus request (POST, HEAD, PATCH, DELETE, OPTIONS) of an
+   * authenticated user; `requestId` ties a failure in the log to the request.
+   */
+  handle(request: Request, user: FileUser, requestId: string): Promise<Response> {
     this.#users.set(request, user);
+    this.#requestIds.set(request, requestId);
     return this.#server.handleWeb(request);
   }
 

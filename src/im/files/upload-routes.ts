@@ -31,6 +31,7 @@ export function fileUserOf(request: FastifyRequest): FileUser {
 export const TRANSFER_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
 const TUS_VERSION = '1.0.0';
+const tags = ['files'];
 const OFFSET_OCTET_STREAM = 'application/offset+octet-stream';
 
 /**
@@ -42,7 +43,7 @@ const OFFSET_OCTET_STREAM = 'application/offset+octet-stream';
  */
 export function registerUploadRoutes(app: ApiApp, deps: FileRouteDeps): void {
   const forward = async (request: FastifyRequest, reply: FastifyReply, user: FileUser) => {
-    const response = await deps.uploads.handle(webRequestOf(request), user);
+    const response = await deps.uploads.handle(webRequestOf(request), user, request.id);
     return sendTusResponse(reply, response);
   };
   const config = { handlerTimeout: TRANSFER_TIMEOUT_MS, onRequest: deps.userSession };
@@ -51,8 +52,9 @@ export function registerUploadRoutes(app: ApiApp, deps: FileRouteDeps): void {
   app.route({
     method: 'OPTIONS',
     url: FILES_PATH,
+    schema: { tags, summary: 'tus discovery: version, extensions, Tus-Max-Size' },
     handler: async (request, reply) => {
-      const response = await deps.uploads.handle(webRequestOf(request), anonymous(request));
+      const response = await deps.uploads.handle(webRequestOf(request), anonymous(request), request.id);
       return sendTusResponse(reply, response);
     },
   });
@@ -61,6 +63,7 @@ export function registerUploadRoutes(app: ApiApp, deps: FileRouteDeps): void {
     app.route({
       method: 'POST',
       url,
+      schema: { tags, summary: 'tus: create an upload (docs/protocol/files.md)', hide: url.endsWith('/') },
       ...config,
       handler: async (request, reply) => {
         const user = fileUserOf(request);
@@ -75,6 +78,7 @@ export function registerUploadRoutes(app: ApiApp, deps: FileRouteDeps): void {
   app.route({
     method: ['HEAD', 'PATCH', 'DELETE'],
     url: `${FILES_PATH}/:id`,
+    schema: { tags, summary: 'tus: offset of (HEAD), bytes for (PATCH) or cancel (DELETE) an upload' },
     ...config,
     handler: async (request, reply) => {
       const user = fileUserOf(request);
