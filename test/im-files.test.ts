@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
@@ -493,6 +493,37 @@ for (const database of ['sqlite', 'postgres'] as const) {
       );
       assert.match(tooLarge, /^HTTP\/1.1 413 /);
       assert.match(tooLarge, /"code":"BLOB_TOO_LARGE"/);
+    });
+
+    it('when keeping a complete upload fails, the client is told so, and its next HEAD keeps it', async () => {
+      const blobTemp = path.join(server.dataDir, 'blobs', 'tmp');
+      const bytes = randomBytes(50_000);
+      const created = await tus.create(taroToken, bytes.length, { filename: 'retry.bin' });
+      const location = String(created.headers.location);
+      // The blob store cannot write (its temp folder is now a file): keeping fails.
+      rmSync(blobTemp, { recursive: true, force: true });
+      writeFileSync(blobTemp, 'not a folder');
+      let failed;
+      try {
+        failed = await tus.patch(taroToken, location, 0, bytes);
+      } finally {
+        rmSync(blobTemp, { force: true });
+        mkdirSync(blobTemp);
+      }
+      assert.equal(failed.status, 500);
+      assert.equal(failed.json.error.code, 'INTERNAL');
+      assert.ok(
+        server.logLines().some((line) => line.msg === 'upload failed'),
+        'the cause is logged',
+      );
+
+      // A tus client retrying first asks where the upload is: all there, so the server keeps it now.
+      const head = await tus.head(taroToken, location);
+      assert.equal(head.status, 200);
+      assert.equal(head.headers['upload-offset'], String(bytes.length));
+      const info = await tus.send('GET', `${location}/info`, { token: taroToken });
+      assert.equal(info.status, 200);
+      assert.equal(info.json.sha256, sha256(bytes));
     });
 
     it('the uploader may cancel an unfinished upload (tus termination); it is then gone', async () => {

@@ -294,6 +294,33 @@ describe('messenger sessions: hello, resume, devices, policy', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  test('disabling an account over REST ends its open sessions with session.ended and 4003', async () => {
+    const user = await server.createUser('suspended');
+    const bystander = await server.createUser('bystander');
+    const client = await ImTestClient.connect(server);
+    await client.hello(user.address, user.password, { device: desktop });
+    const other = await ImTestClient.connect(server);
+    await other.hello(bystander.address, bystander.password, { device: desktop });
+
+    const disabled = await server.call('POST', `/api/v1/users/${user.address}/disable`);
+    assert.equal(disabled.status, 200, disabled.text);
+    const ended = await client.next('session.ended', undefined, 5000);
+    assert.equal(ended.code, 'AUTH_DISABLED');
+    assert.match(String(ended.message), /disabled/);
+    assert.equal((await client.closed).code, 4003);
+    assert.equal(other.isOpen, true, 'other people stay connected');
+    await other.close();
+  });
+
+  test('an account whose validity ends while connected is logged out with AUTH_EXPIRED', async () => {
+    const user = await server.createUser('temporary', { validUntil: Date.now() + 1500 });
+    const client = await ImTestClient.connect(server);
+    await client.hello(user.address, user.password, { device: desktop });
+    const ended = await client.next('session.ended', undefined, 6000);
+    assert.equal(ended.code, 'AUTH_EXPIRED');
+    assert.equal((await client.closed).code, 4003);
+  });
+
   test('an admin lists and revokes devices over REST; the session closes', async () => {
     const user = await server.createUser('managed');
     const client = await ImTestClient.connect(server);

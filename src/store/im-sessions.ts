@@ -66,6 +66,25 @@ export async function devicesRevokedSince(db: Executor, since: number): Promise<
   return rows.map((row) => row.id);
 }
 
+/**
+ * Users whose account was changed since `since` (and may now be disabled or
+ * outside its validity period), or whose validity period ended since then:
+ * their open sessions must be checked.
+ */
+export async function usersChangedOrExpiredSince(db: Executor, since: number, now: number) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'disabled', 'valid_from', 'valid_until'])
+    .where((eb) =>
+      eb.or([
+        eb('updated_at', '>=', since),
+        eb.and([eb('valid_until', '>=', since), eb('valid_until', '<=', now)]),
+        eb.and([eb('valid_from', '>=', since), eb('valid_from', '<=', now)]),
+      ]),
+    )
+    .execute();
+}
+
 /** The account fields a resume checks, fetched with the device in one query. */
 export interface DeviceOwner {
   id: number;

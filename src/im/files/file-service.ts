@@ -167,8 +167,8 @@ export class FileService implements AttachmentRegistry {
   }
 
   /**
-   * Opens a readable file (checked with readable()) for sending, after
-   * auditing the download: whole or the given range, the file or its preview.
+   * Opens a file that readable() allowed, whole or the given range, the
+   * file or its preview, and audits the download.
    */
   async openForDownload(
     row: FileRow,
@@ -182,8 +182,15 @@ export class FileService implements AttachmentRegistry {
     const details: Record<string, unknown> = { name: row.name, size: sent, fileSize: row.size };
     if (range) details.range = `${range.start}-${range.end}`;
     if (variant === 'preview') details.preview = true;
-    await this.#deps.audit.append(auditRecord(user.actor, 'file.download', row.id, details));
-    return this.#deps.blobs.get(blobId, range ?? {});
+    // Opened first: a blob that cannot be read is no download to record.
+    const stream = await this.#deps.blobs.get(blobId, range ?? {});
+    try {
+      await this.#deps.audit.append(auditRecord(user.actor, 'file.download', row.id, details));
+    } catch (error) {
+      stream.destroy();
+      throw error;
+    }
+    return stream;
   }
 
   previewSize(row: FileRow): Promise<number> {

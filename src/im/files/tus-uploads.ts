@@ -93,6 +93,24 @@ export class TusUploads {
     }
   }
 
+  /**
+   * Keeps an upload whose bytes are all there but which was never kept (the
+   * keeping failed, say the disk was full, and the client's retry found the
+   * offset complete, so no PATCH will come to finish it). True when it was
+   * such an upload and is now a file.
+   */
+  async finishIfComplete(id: string, user: FileUser): Promise<boolean> {
+    let upload: Upload;
+    try {
+      upload = await this.#store.getUpload(id);
+    } catch {
+      return false;
+    }
+    if (upload.size === undefined || upload.offset !== upload.size) return false;
+    await this.#keep(upload, user);
+    return true;
+  }
+
   /** Deletes unfinished uploads nobody wrote to for UPLOAD_EXPIRY_MS; returns how many. */
   async sweepStale(now = Date.now()): Promise<number> {
     let removed = 0;
@@ -127,8 +145,11 @@ export class TusUploads {
     };
   }
 
-  async #finish(request: Request, upload: Upload): Promise<void> {
-    const user = this.#userOf(request);
+  #finish(request: Request, upload: Upload): Promise<void> {
+    return this.#keep(upload, this.#userOf(request));
+  }
+
+  async #keep(upload: Upload, user: FileUser): Promise<void> {
     const file = path.join(this.#options.directory, upload.id);
     const row = await this.#options.files.keep(
       {

@@ -13,11 +13,11 @@ export interface FileRouteDeps {
   uploads: TusUploads;
   files: FileService;
   maxBytes: number;
-  /** requireUserSession: the device token of a remembered login, put on request.imUser. */
+  /** requireUserSession (run as onRequest): the device token of a remembered login, put on request.imUser. */
   userSession: preHandlerAsyncHookHandler;
 }
 
-/** The user of a request that passed the userSession preHandler, as the file service wants it. */
+/** The user of a request that passed the userSession hook, as the file service wants it. */
 export function fileUserOf(request: FastifyRequest): FileUser {
   const user = imUserOf(request);
   return { id: user.userId, actor: { name: user.address, protocol: 'http', remote: user.remote } };
@@ -86,7 +86,10 @@ export function registerUploadRoutes(app: ApiApp, deps: FileRouteDeps): void {
       if (refused) return refused;
       const id = (request.params as { id: string }).id;
       if (request.method === 'PATCH') checkPatchHeaders(request);
-      if ((await deps.uploads.uploaderOf(id)) === user.id) return forward(request, reply, user);
+      if ((await deps.uploads.uploaderOf(id)) === user.id) {
+        const recovered = request.method === 'HEAD' && (await deps.uploads.finishIfComplete(id, user));
+        if (!recovered) return forward(request, reply, user);
+      }
       const finished = UPLOAD_ID_PATTERN.test(id) ? await deps.files.ownFile(id, user.id) : undefined;
       if (!finished) throw new CooError(ErrorCode.IM_FILE_UNKNOWN, `no upload ${id.slice(0, 64)} of yours`);
       // The last PATCH's answer may have been lost: HEAD tells the client it is complete.

@@ -12,6 +12,7 @@ export type EndReason =
   | 'connection-lost'
   | 'replaced'
   | 'revoked'
+  | 'account-blocked'
   | 'shutdown'
   | 'heartbeat-timeout'
   | 'hello-timeout'

@@ -2,9 +2,15 @@ import type { EventBus, Unsubscribe } from '../../bus/event-bus.ts';
 import type { Logger } from '../../log.ts';
 import { ImCloseCode } from '../../protocol/im/connection.ts';
 import type { DeviceKind } from '../../protocol/im/frames.ts';
-import type { LoginPolicy, SessionReplacedEvent, SessionRevokedEvent } from '../../protocol/im/session.ts';
+import type {
+  LoginPolicy,
+  SessionEndedEvent,
+  SessionReplacedEvent,
+  SessionRevokedEvent,
+} from '../../protocol/im/session.ts';
 import type { Store } from '../../store/database.ts';
-import { devicesRevokedSince } from '../../store/im-sessions.ts';
+import { accountProblem } from '../../directory/validity.ts';
+import { devicesRevokedSince, usersChangedOrExpiredSince } from '../../store/im-sessions.ts';
 import type { ConnectionRegistry } from '../gateway/connection-registry.ts';
 import type { GatewayConnection } from '../gateway/connection.ts';
 import { replacesUnderPolicy } from './login-policy.ts';
@@ -133,6 +139,23 @@ export class SessionControl {
     });
   }
 
+  /**
+   * An account disabled (by the CLI, the REST API or another node) or whose
+   * validity ended while its sessions are open: they end, saying why, as a
+   * new login would be refused.
+   */
+  async #closeBlockedAccounts(since: number, now: number): Promise<void> {
+    for (const user of await usersChangedOrExpiredSince(this.#store.db, since, now)) {
+      const problem = accountProblem(user, now);
+      if (!problem) continue;
+      const frame: SessionEndedEvent = { t: 'session.ended', code: problem.code, message: problem.message };
+      for (const connection of [...this.#registry.ofUser(user.id)]) {
+        connection.send(frame as unknown as SessionEndedEvent & Record<string, unknown>);
+        connection.close(ImCloseCode.ACCOUNT_BLOCKED, 'account blocked', 'account-blocked');
+      }
+    }
+  }
+
   async #pollRevocations(): Promise<void> {
     if (this.#registry.size === 0) {
       this.#polledUpTo = Date.now();
@@ -144,6 +167,7 @@ export class SessionControl {
     try {
       const ids = await devicesRevokedSince(this.#store.db, since);
       this.#closeDevices(new Set(ids));
+      await this.#closeBlockedAccounts(since, startedAt);
       this.#polledUpTo = startedAt;
     } catch (error) {
       this.#logger.warn({ err: error }, 'im: could not look for revoked devices');

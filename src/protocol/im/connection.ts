@@ -21,6 +21,8 @@ export const ImCloseCode = {
   REPLACED: 4001,
   /** This device was revoked (by the user or an administrator): log in with the password again. */
   DEVICE_REVOKED: 4002,
+  /** The account was disabled or its validity period ended; see `session.ended`. */
+  ACCOUNT_BLOCKED: 4003,
 } as const;
 export type ImCloseCode = (typeof ImCloseCode)[keyof typeof ImCloseCode];
 

@@ -96,6 +96,17 @@ export interface SessionRevokedEvent {
 }
 
 /**
+ * Event: the account was disabled or its validity period ended while this
+ * session was open; the server then closes with 4003. `message` says why, as
+ * a login attempt would.
+ */
+export interface SessionEndedEvent {
+  t: 'session.ended';
+  code: 'AUTH_DISABLED' | 'AUTH_EXPIRED' | 'AUTH_NOT_YET_VALID';
+  message: string;
+}
+
+/**
  * `{t:'sync', id, cursors}` → `{cursors}`: each area's sync source sends the
  * frames the client missed since its cursor, then the answer carries the new
  * cursors. An absent cursor means "from now": the source sends nothing old.
