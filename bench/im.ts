@@ -43,6 +43,7 @@ const { values } = parseArgs({
     presence: { type: 'string', default: '20' },
     'unit-size': { type: 'string', default: '50' },
     workers: { type: 'string', default: '' },
+    concurrency: { type: 'string', default: '100' },
     'database-url': { type: 'string' },
   },
 });
@@ -199,7 +200,7 @@ async function main(): Promise<void> {
           url: `wss://127.0.0.1:${port}/ws`,
           ca,
           clients: shares[w] ?? [],
-          concurrency: 50,
+          concurrency: Number(values.concurrency),
         }),
       ),
     );

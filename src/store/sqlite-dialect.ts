@@ -1,13 +1,6 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import {
-  CompiledQuery,
-  SqliteDialect,
-  SqliteDriver,
-  type DatabaseConnection,
-  type Driver,
-  type SqliteDatabase,
-  type SqliteStatement,
-} from 'kysely';
+import type { Dialect, SqliteDatabase, SqliteStatement } from 'kysely';
+import { GroupCommitSqliteDialect } from './sqlite-group-commit.ts';
 
 const STATEMENT_CACHE_SIZE = 500;
 
@@ -61,37 +54,13 @@ function toSqliteValue(value: unknown): SqliteValue {
   return value as SqliteValue;
 }
 
-/**
- * Every transaction starts with BEGIN IMMEDIATE: the server and the CLI write
- * to one file from two processes, and a deferred transaction that upgrades
- * from read to write can fail with SQLITE_BUSY instead of waiting its turn.
- */
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
-}
-
-class NodeSqliteDialect extends SqliteDialect {
-  readonly #database: SqliteDatabase;
-
-  constructor(database: SqliteDatabase) {
-    super({ database });
-    this.#database = database;
-  }
-
-  override createDriver(): Driver {
-    return new ImmediateSqliteDriver({ database: this.#database });
-  }
-}
-
 /** Opens (creating if needed) a SQLite file in WAL mode with a busy timeout. */
-export function openSqliteDialect(file: string): SqliteDialect {
+export function openSqliteDialect(file: string): Dialect {
   const db = new DatabaseSync(file, { timeout: 10_000 });
   db.exec('pragma journal_mode = wal');
   // WAL with synchronous=full: a commit is on disk before it is acknowledged.
   db.exec('pragma synchronous = full');
   db.exec('pragma foreign_keys = on');
   db.exec('pragma busy_timeout = 10000');
-  return new NodeSqliteDialect(new NodeSqliteDatabase(db));
+  return new GroupCommitSqliteDialect(new NodeSqliteDatabase(db));
 }

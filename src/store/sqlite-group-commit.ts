@@ -1,0 +1,217 @@
+import {
+  CompiledQuery,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  type QueryResult,
+  type SqliteDatabase,
+} from 'kysely';
+
+const SAVEPOINT = 'coo_tx';
+
+/**
+ * Group commit for the embedded database. node:sqlite is synchronous: every
+ * COMMIT with synchronous=full fsyncs the WAL on the event loop, and at a
+ * few milliseconds each that caps the whole server at a few hundred writes a
+ * second. So writes are gathered into one SQLite transaction: each logical
+ * transaction runs whole, one after another, inside a savepoint of it (its
+ * own atomicity); a write outside a transaction joins it the same way; and
+ * one COMMIT — one fsync — makes the whole group durable. Nobody is told
+ * "done" before that COMMIT: the caller's promise resolves only after it (a
+ * failed COMMIT fails every member). The group commits as soon as the
+ * connection is free, so under light load it is one transaction per commit
+ * and under heavy load it grows by itself.
+ */
+interface Group {
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+class Mutex {
+  #tail: Promise<void> = Promise.resolve();
+
+  /** Resolves with the unlock function once every earlier holder has unlocked. */
+  lock(): Promise<() => void> {
+    let unlock!: () => void;
+    const next = new Promise<void>((resolve) => (unlock = resolve));
+    const ready = this.#tail.then(() => unlock);
+    this.#tail = this.#tail.then(() => next);
+    return ready;
+  }
+}
+
+class GroupCommitConnection implements DatabaseConnection {
+  readonly #driver: GroupCommitDriver;
+  /** The group this connection's last write joined: its holder waits for that commit. */
+  joined: Group | undefined;
+
+  constructor(driver: GroupCommitDriver) {
+    this.#driver = driver;
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const statement = this.#driver.database.prepare(compiledQuery.sql);
+    if (statement.reader) return { rows: statement.all(compiledQuery.parameters) as R[] };
+    this.joined = this.#driver.openGroup();
+    const { changes, lastInsertRowid } = statement.run(compiledQuery.parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming is not used with SQLite');
+  }
+}
+
+class GroupCommitDriver implements Driver {
+  readonly database: SqliteDatabase;
+  readonly #mutex = new Mutex();
+  readonly #connection: GroupCommitConnection;
+  #unlock: (() => void) | undefined;
+  #group: Group | undefined;
+  #flushScheduled = false;
+
+  constructor(database: SqliteDatabase) {
+    this.database = database;
+    this.#connection = new GroupCommitConnection(this);
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    this.#unlock = await this.#mutex.lock();
+    this.#connection.joined = undefined;
+    return this.#connection;
+  }
+
+  /** Opens the group's SQLite transaction if none is open; BEGIN IMMEDIATE waits for other processes' writers. */
+  openGroup(): Group {
+    if (this.#group) return this.#group;
+    this.#exec('begin immediate');
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // A group nobody waits for (all its writes failed) must not be an unhandled rejection.
+    done.catch(() => undefined);
+    this.#group = { done, resolve, reject };
+    return this.#group;
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    (connection as GroupCommitConnection).joined = this.openGroup();
+    this.#exec(`savepoint ${SAVEPOINT}`);
+  }
+
+  async commitTransaction(): Promise<void> {
+    this.#exec(`release ${SAVEPOINT}`);
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    this.#exec(`rollback to ${SAVEPOINT}`);
+    this.#exec(`release ${SAVEPOINT}`);
+    // Nothing of it stays, so there is nothing to wait for.
+    (connection as GroupCommitConnection).joined = undefined;
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`savepoint ${quote(name)}`));
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`rollback to ${quote(name)}`));
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`release ${quote(name)}`));
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const joined = (connection as GroupCommitConnection).joined;
+    (connection as GroupCommitConnection).joined = undefined;
+    const unlock = this.#unlock;
+    this.#unlock = undefined;
+    unlock?.();
+    if (this.#group) this.#scheduleFlush();
+    // Acknowledged only once durable.
+    if (joined) await joined.done;
+  }
+
+  async destroy(): Promise<void> {
+    await this.#flush();
+    this.database.close();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // After the work already queued for the connection, so it joins this group.
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const unlock = await this.#mutex.lock();
+    try {
+      const group = this.#group;
+      if (!group) return;
+      this.#group = undefined;
+      try {
+        this.#exec('commit');
+        group.resolve();
+      } catch (error) {
+        try {
+          this.#exec('rollback');
+        } catch {
+          // The failed COMMIT may have ended the transaction already.
+        }
+        group.reject(error);
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  #exec(sql: string): void {
+    this.database.prepare(sql).run([]);
+  }
+}
+
+function quote(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Kysely's SQLite dialect with the group-commit driver. */
+export class GroupCommitSqliteDialect implements Dialect {
+  readonly #database: SqliteDatabase;
+
+  constructor(database: SqliteDatabase) {
+    this.#database = database;
+  }
+
+  createDriver(): Driver {
+    return new GroupCommitDriver(this.#database);
+  }
+
+  createQueryCompiler(): QueryCompiler {
+    return new SqliteQueryCompiler();
+  }
+
+  createAdapter(): SqliteAdapter {
+    return new SqliteAdapter();
+  }
+
+  createIntrospector(db: Kysely<unknown>): SqliteIntrospector {
+    return new SqliteIntrospector(db);
+  }
+}
