@@ -54,7 +54,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import tls from 'node:tls';
-import { Agent, request as httpRequest } from 'undici';
+import { Agent } from 'undici';
 import WebSocket from 'ws';
 import { CLI_ACTOR } from '../../src/directory/types.ts';
 import { initDataDir } from '../../src/init.ts';
@@ -63,6 +63,7 @@ import type { ServerFrame } from '../../src/protocol/im/frames.ts';
 import type { DeviceDescription, HelloResult } from '../../src/protocol/im/session.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server.ts';
 import type { Services } from '../../src/services.ts';
+import { call, useFastHashing, type ApiResponse, type CallOptions } from './rest-call.ts';
 import { createPostgresDatabase, type TestDatabase } from './stores.ts';
 
 export const DOMAIN = 'example.com';
@@ -101,20 +102,7 @@ export interface TestUser {
   name: string;
 }
 
-export interface ApiResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  json: any;
-}
-
-export interface CallOptions {
-  body?: unknown;
-  /** Default: the admin's API token; null: no Authorization header. */
-  token?: string | null;
-  headers?: Record<string, string>;
-}
+export type { ApiResponse, CallOptions } from './rest-call.ts';
 
 export interface ImTestServer {
   server: RunningServer;
@@ -266,47 +254,6 @@ function decorate(
     stop,
   };
   return created;
-}
-
-async function call(
-  dispatcher: Agent,
-  baseUrl: string,
-  defaultToken: string,
-  method: string,
-  urlPath: string,
-  options: CallOptions,
-): Promise<ApiResponse> {
-  const headers: Record<string, string> = { ...options.headers };
-  const token = options.token === undefined ? defaultToken : options.token;
-  if (token !== null) headers.authorization = `Bearer ${token}`;
-  let body: string | undefined;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['content-type'] = 'application/json';
-  }
-  const response = await httpRequest(`${baseUrl}${urlPath}`, {
-    method: method as 'GET',
-    headers,
-    body,
-    dispatcher,
-  });
-  const text = await response.body.text();
-  let json: unknown;
-  try {
-    json = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.statusCode, headers: response.headers, text, json };
-}
-
-function useFastHashing(configFile: string): void {
-  const text = readFileSync(configFile, 'utf8')
-    .replace(/^argon2_memory_kib = \d+/m, 'argon2_memory_kib = 1024')
-    .replace(/^argon2_passes = \d+/m, 'argon2_passes = 1');
-  if (!text.includes('argon2_memory_kib = 1024'))
-    throw new Error(`${configFile}: no argon2_memory_kib to lower`);
-  writeFileSync(configFile, text);
 }
 
 function useRedis(configFile: string, namespace: string): void {
