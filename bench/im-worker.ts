@@ -4,6 +4,7 @@
  * their resume tokens, watches their colleagues' presence, then chats and
  * changes status on the parent's command, and reports what it measured.
  */
+import { createSecureContext, type SecureContext } from 'node:tls';
 import WebSocket from 'ws';
 
 export interface WorkerClient {
@@ -83,8 +84,8 @@ function onFrame(client: Client, text: string): void {
   }
 }
 
-async function connectOne(url: string, ca: string, spec: WorkerClient): Promise<void> {
-  const socket = new WebSocket(url, { ca, perMessageDeflate: false });
+async function connectOne(url: string, secureContext: SecureContext, spec: WorkerClient): Promise<void> {
+  const socket = new WebSocket(url, { secureContext, perMessageDeflate: false } as WebSocket.ClientOptions);
   const client: Client = { spec, socket, nextId: 1, pending: new Map(), conversationIds: [] };
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
@@ -101,11 +102,13 @@ async function connectOne(url: string, ca: string, spec: WorkerClient): Promise<
 async function connectAll(message: Extract<ParentMessage, { kind: 'connect' }>): Promise<WorkerReport> {
   let failed = 0;
   let next = 0;
+  // One TLS context for every client: parsing the CA per connection costs more than the handshake.
+  const secureContext = createSecureContext({ ca: message.ca });
   const lane = async () => {
     while (next < message.clients.length) {
       const spec = message.clients[next++];
       if (!spec) break;
-      await connectOne(message.url, message.ca, spec).catch((error: unknown) => {
+      await connectOne(message.url, secureContext, spec).catch((error: unknown) => {
         failed++;
         note(error instanceof Error ? error.message : String(error));
       });

@@ -13,6 +13,8 @@ import {
 } from 'kysely';
 
 const SAVEPOINT = 'coo_tx';
+/** Statements that cannot write. Kysely's SELECTs begin with the keyword; pragmas read here too. */
+const READ_ONLY = /^\s*(select|pragma)\b/i;
 
 /**
  * Group commit for the embedded database. node:sqlite is synchronous: every
@@ -57,8 +59,10 @@ class GroupCommitConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const statement = this.#driver.database.prepare(compiledQuery.sql);
+    // A statement that returns rows may still write (INSERT … RETURNING): only a
+    // plain SELECT stays out of the group and its wait for the commit.
+    if (!READ_ONLY.test(compiledQuery.sql)) this.joined = this.#driver.openGroup();
     if (statement.reader) return { rows: statement.all(compiledQuery.parameters) as R[] };
-    this.joined = this.#driver.openGroup();
     const { changes, lastInsertRowid } = statement.run(compiledQuery.parameters);
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }

@@ -99,16 +99,19 @@ export class DeviceService {
       await this.#deps.audit.append(auditRecord(actor, 'auth.resume', target, { reason }, 'failure'));
       throw error;
     };
-    const invalid = new CooError(
-      ErrorCode.IM_RESUME_INVALID,
-      'this device must log in with its password again (unknown, revoked or expired resume token)',
-    );
-    if (!found) return fail('unknown', 'unknown-token', invalid);
+    // Made only on failure: capturing a stack on every successful resume costs more than the lookup.
+    const invalid = () =>
+      new CooError(
+        ErrorCode.IM_RESUME_INVALID,
+        'this device must log in with its password again (unknown, revoked or expired resume token)',
+      );
+    if (!found) return fail('unknown', 'unknown-token', invalid());
     const { device, owner } = found;
-    if (device.revoked_at !== null) return fail(owner.address, 'revoked', invalid);
+    if (device.revoked_at !== null) return fail(owner.address, 'revoked', invalid());
     // The token of a device not remembered serves REST during its session; it never resumes.
-    if (device.remembered !== 1) return fail(owner.address, 'not-remembered', invalid);
-    if (device.expires_at !== null && now > device.expires_at) return fail(owner.address, 'expired', invalid);
+    if (device.remembered !== 1) return fail(owner.address, 'not-remembered', invalid());
+    if (device.expires_at !== null && now > device.expires_at)
+      return fail(owner.address, 'expired', invalid());
     const problem = accountProblem(owner, now);
     if (problem) return fail(owner.address, problem.code, new CooError(problem.code, problem.message));
     const actor = { name: owner.address, protocol: context.protocol, remote: context.remote };
