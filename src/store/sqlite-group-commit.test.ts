@@ -97,6 +97,18 @@ describe('SQLite group commit', () => {
     assert.ok(keys.every((row) => Number(row.key.slice('mixed-'.length)) % 2 === 0));
   });
 
+  test('a loop of queries that never yields to the event loop does not hold a write back', async () => {
+    let done = false;
+    const write = put('loop-1').then(() => (done = true));
+    let rounds = 0;
+    while (!done && rounds < 100_000) {
+      await store.db.selectFrom('settings').select('key').limit(1).execute();
+      rounds++;
+    }
+    assert.equal(done, true, `the write was still waiting after ${rounds} queries`);
+    await write;
+  });
+
   test('a constraint error fails that write only, and the connection goes on', async () => {
     await put('dup-1');
     await assert.rejects(put('dup-1'), /UNIQUE/);

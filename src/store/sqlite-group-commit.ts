@@ -13,6 +13,12 @@ import {
 } from 'kysely';
 
 const SAVEPOINT = 'coo_tx';
+/**
+ * A group older than this commits as soon as the connection is released,
+ * without waiting for a free turn of the event loop: work that never yields
+ * to it (a loop of queries) must not hold acknowledgements back forever.
+ */
+const MAX_GROUP_AGE_MS = 5;
 /** Statements that cannot write. Kysely's SELECTs begin with the keyword; pragmas read here too. */
 const READ_ONLY = /^\s*(select|pragma)\b/i;
 
@@ -30,6 +36,7 @@ const READ_ONLY = /^\s*(select|pragma)\b/i;
  * and under heavy load it grows by itself.
  */
 interface Group {
+  openedAt: number;
   done: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -106,7 +113,7 @@ class GroupCommitDriver implements Driver {
     });
     // A group nobody waits for (all its writes failed) must not be an unhandled rejection.
     done.catch(() => undefined);
-    this.#group = { done, resolve, reject };
+    this.#group = { openedAt: performance.now(), done, resolve, reject };
     return this.#group;
   }
 
@@ -141,6 +148,7 @@ class GroupCommitDriver implements Driver {
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     const joined = (connection as GroupCommitConnection).joined;
     (connection as GroupCommitConnection).joined = undefined;
+    if (this.#group && performance.now() - this.#group.openedAt > MAX_GROUP_AGE_MS) this.#commit();
     const unlock = this.#unlock;
     this.#unlock = undefined;
     unlock?.();
@@ -167,22 +175,27 @@ class GroupCommitDriver implements Driver {
   async #flush(): Promise<void> {
     const unlock = await this.#mutex.lock();
     try {
-      const group = this.#group;
-      if (!group) return;
-      this.#group = undefined;
-      try {
-        this.#exec('commit');
-        group.resolve();
-      } catch (error) {
-        try {
-          this.#exec('rollback');
-        } catch {
-          // The failed COMMIT may have ended the transaction already.
-        }
-        group.reject(error);
-      }
+      this.#commit();
     } finally {
       unlock();
+    }
+  }
+
+  /** Commits the open group; the caller holds the connection. */
+  #commit(): void {
+    const group = this.#group;
+    if (!group) return;
+    this.#group = undefined;
+    try {
+      this.#exec('commit');
+      group.resolve();
+    } catch (error) {
+      try {
+        this.#exec('rollback');
+      } catch {
+        // The failed COMMIT may have ended the transaction already.
+      }
+      group.reject(error);
     }
   }
 
