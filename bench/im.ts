@@ -44,6 +44,7 @@ const { values } = parseArgs({
     'unit-size': { type: 'string', default: '50' },
     workers: { type: 'string', default: '' },
     concurrency: { type: 'string', default: '100' },
+    'server-node-options': { type: 'string', default: '' },
     'database-url': { type: 'string' },
   },
 });
@@ -139,7 +140,7 @@ function startServer(dataDir: string, port: number): Promise<ChildProcess> {
     [path.join(root, 'src/cli/main.ts'), 'serve', '--data', dataDir],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, UV_THREADPOOL_SIZE: '4' },
+      env: { ...process.env, UV_THREADPOOL_SIZE: '4', NODE_OPTIONS: values['server-node-options'] },
     },
   );
   return new Promise((resolve, reject) => {
