@@ -19,13 +19,13 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { loadConfig } from '../src/config/loader.ts';
 import { CLI_ACTOR } from '../src/directory/types.ts';
 import { importUsers, USER_CSV_COLUMNS } from '../src/directory/user-csv.ts';
 import { initDataDir } from '../src/init.ts';
 import { openServices } from '../src/services.ts';
 import { countUsers } from '../src/store/users.ts';
+import { createScratchDatabase } from '../src/store/scratch-database.ts';
 
 // argon2 runs on the libuv threadpool, sized on its first use: one thread per core.
 process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism()));
@@ -144,29 +144,12 @@ function generateCsv(count: number, passwords: number): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-async function createDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `coo_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
-
 async function main(): Promise<void> {
   const options = parseOptions();
   const root = mkdtempSync(path.join(tmpdir(), 'coo-bench-import-'));
-  const database = options.databaseUrl ? await createDatabase(options.databaseUrl) : undefined;
+  const database = options.databaseUrl
+    ? await createScratchDatabase(options.databaseUrl, 'coo_bench')
+    : undefined;
   try {
     const dataDir = path.join(root, 'data');
     await initDataDir({

@@ -17,8 +17,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { CLI_ACTOR } from '../src/directory/types.ts';
 import { loadPolicySnapshot } from '../src/directory/visibility/snapshot-loader.ts';
 import type { RulePartyInput } from '../src/directory/visibility/types.ts';
@@ -27,6 +25,7 @@ import { openStore, type DatabaseTarget } from '../src/store/database.ts';
 import { addGroupMember, findGroupByName } from '../src/store/groups.ts';
 import { findDomainByName } from '../src/store/domains.ts';
 import { insertUser } from '../src/store/users.ts';
+import { createScratchDatabase } from '../src/store/scratch-database.ts';
 
 const DIVISIONS = ['営業本部', '開発本部', '管理本部', '製造本部'];
 const DEPARTMENTS = ['第一部', '第二部', '企画部', '業務部'];
@@ -43,25 +42,6 @@ function parseOptions() {
   if (!Number.isInteger(users) || users < 100)
     throw new Error('usage: bench/visibility.ts --users N (≥ 100)');
   return { users, databaseUrl: values['database-url'] };
-}
-
-async function createDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `coo_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
 }
 
 function unitPaths(): string[] {
@@ -85,7 +65,9 @@ const round2 = (ms: number) => Number(ms.toFixed(2));
 async function main(): Promise<void> {
   const options = parseOptions();
   const root = mkdtempSync(path.join(tmpdir(), 'coo-bench-visibility-'));
-  const database = options.databaseUrl ? await createDatabase(options.databaseUrl) : undefined;
+  const database = options.databaseUrl
+    ? await createScratchDatabase(options.databaseUrl, 'coo_bench')
+    : undefined;
   const target: DatabaseTarget = database
     ? { kind: 'postgres', url: database.url }
     : { kind: 'sqlite', file: path.join(root, 'coo.db') };

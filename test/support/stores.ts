@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { describe, after, before } from 'node:test';
 import { openStore, type DatabaseTarget, type Store } from '../../src/store/database.ts';
+import { createScratchDatabase } from '../../src/store/scratch-database.ts';
 
 /** The PostgreSQL server the suite creates its throw-away databases on. */
 export const POSTGRES_ADMIN_URL =
@@ -27,28 +26,8 @@ export function createSqliteDatabase(): TestDatabase {
 
 /** A new, empty PostgreSQL database on the test server; fails loudly when it is not running. */
 export async function createPostgresDatabase(): Promise<TestDatabase> {
-  const name = `coo_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  try {
-    await admin.connect();
-  } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL}: ${String(error)}`, {
-      cause: error,
-    });
-  }
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    target: { kind: 'postgres', url: url.toString() },
-    drop: async () => {
-      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
+  const { url, drop } = await createScratchDatabase(POSTGRES_ADMIN_URL, 'coo_test');
+  return { target: { kind: 'postgres', url }, drop };
 }
 
 export async function createTestDatabase(kind: 'sqlite' | 'postgres'): Promise<TestDatabase> {
