@@ -26,10 +26,13 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 /** Opens the database and brings its schema up to date. */
 export async function openStore(
   target: DatabaseTarget,
-  options: { onConnectionError?: (error: Error) => void } = {},
+  /** Errors of background work: a pooled connection dropped, a WAL checkpoint failed. */
+  options: { onBackgroundError?: (error: Error) => void } = {},
 ): Promise<Store> {
   const dialect =
-    target.kind === 'sqlite' ? openSqliteDialect(target.file) : postgresDialect(target.url, options);
+    target.kind === 'sqlite'
+      ? openSqliteDialect(target.file, options.onBackgroundError)
+      : postgresDialect(target.url, options);
   const db = new Kysely<Database>({ dialect });
   try {
     await migrate(db, target.kind);
@@ -42,12 +45,12 @@ export async function openStore(
 
 function postgresDialect(
   url: string,
-  options: { onConnectionError?: (error: Error) => void },
+  options: { onBackgroundError?: (error: Error) => void },
 ): PostgresDialect {
   const pool = new pg.Pool({ connectionString: url, max: 20 });
   // An idle connection cut by a server restart is dropped by the pool; without
   // a listener the error would crash the process.
-  pool.on('error', (error) => options.onConnectionError?.(error));
+  pool.on('error', (error) => options.onBackgroundError?.(error));
   return new PostgresDialect({ pool });
 }
 

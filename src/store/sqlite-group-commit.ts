@@ -23,18 +23,26 @@ const MAX_GROUP_AGE_MS = 5;
 const READ_ONLY = /^\s*(select|pragma)\b/i;
 
 /**
- * Group commit for the embedded database. node:sqlite is synchronous: every
- * COMMIT with synchronous=full fsyncs the WAL on the event loop, and at a
- * few milliseconds each that caps the whole server at a few hundred writes a
- * second. So writes are gathered into one SQLite transaction: each logical
- * transaction runs whole, one after another, inside a savepoint of it (its
- * own atomicity); a write outside a transaction joins it the same way; and
- * one COMMIT — one fsync — makes the whole group durable. Nobody is told
- * "done" before that COMMIT: the caller's promise resolves only after it (a
- * failed COMMIT fails every member). The group commits as soon as the
- * connection is free, so under light load it is one transaction per commit
- * and under heavy load it grows by itself.
+ * Group commit for the embedded database. node:sqlite is synchronous, so
+ * every statement and every COMMIT runs on the event loop. Writes are
+ * gathered into one SQLite transaction: each logical transaction runs whole,
+ * one after another, inside a savepoint of it (its own atomicity); a write
+ * outside a transaction joins it the same way; and one COMMIT ends the group.
+ * The COMMIT only writes the WAL; the hooks fsync it off the event loop, and
+ * nobody is told "done" before that: the caller's promise resolves only once
+ * the group is on disk (a failed COMMIT or fsync fails every member). The
+ * group commits as soon as the connection is free, so under light load it is
+ * one transaction per commit and under heavy load it grows by itself.
  */
+/** What the group commit asks of the file beneath it. */
+export interface DurabilityHooks {
+  /** Resolves once every COMMIT so far is on disk. */
+  sync(): Promise<void>;
+  /** Called after each COMMIT. */
+  committed(): void;
+  close(): Promise<void>;
+}
+
 interface Group {
   openedAt: number;
   done: Promise<void>;
@@ -82,14 +90,16 @@ class GroupCommitConnection implements DatabaseConnection {
 
 class GroupCommitDriver implements Driver {
   readonly database: SqliteDatabase;
+  readonly #hooks: DurabilityHooks;
   readonly #mutex = new Mutex();
   readonly #connection: GroupCommitConnection;
   #unlock: (() => void) | undefined;
   #group: Group | undefined;
   #flushScheduled = false;
 
-  constructor(database: SqliteDatabase) {
+  constructor(database: SqliteDatabase, hooks: DurabilityHooks) {
     this.database = database;
+    this.#hooks = hooks;
     this.#connection = new GroupCommitConnection(this);
   }
 
@@ -159,6 +169,8 @@ class GroupCommitDriver implements Driver {
 
   async destroy(): Promise<void> {
     await this.#flush();
+    await this.#hooks.sync();
+    await this.#hooks.close();
     this.database.close();
   }
 
@@ -188,7 +200,6 @@ class GroupCommitDriver implements Driver {
     this.#group = undefined;
     try {
       this.#exec('commit');
-      group.resolve();
     } catch (error) {
       try {
         this.#exec('rollback');
@@ -196,7 +207,11 @@ class GroupCommitDriver implements Driver {
         // The failed COMMIT may have ended the transaction already.
       }
       group.reject(error);
+      return;
     }
+    this.#hooks.committed();
+    // Acknowledged once the WAL is on disk; the connection is free meanwhile.
+    this.#hooks.sync().then(group.resolve, group.reject);
   }
 
   #exec(sql: string): void {
@@ -211,13 +226,15 @@ function quote(name: string): string {
 /** Kysely's SQLite dialect with the group-commit driver. */
 export class GroupCommitSqliteDialect implements Dialect {
   readonly #database: SqliteDatabase;
+  readonly #hooks: DurabilityHooks;
 
-  constructor(database: SqliteDatabase) {
+  constructor(database: SqliteDatabase, hooks: DurabilityHooks) {
     this.#database = database;
+    this.#hooks = hooks;
   }
 
   createDriver(): Driver {
-    return new GroupCommitDriver(this.#database);
+    return new GroupCommitDriver(this.#database, this.#hooks);
   }
 
   createQueryCompiler(): QueryCompiler {
