@@ -4,6 +4,7 @@
  * their resume tokens, watches their colleagues' presence, then chats and
  * changes status on the parent's command, and reports what it measured.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import WebSocket from 'ws';
 
@@ -29,6 +30,8 @@ export type WorkerReport =
       sent: number;
       acked: number;
       latenciesMs: number[];
+      /** This generator's own event-loop delay while chatting: its share of the latencies. */
+      loopP99Ms: number;
       presenceFrames: number;
       presenceBytes: number;
       presenceChanges: number;
@@ -152,6 +155,8 @@ async function chat(message: Extract<ParentMessage, { kind: 'chat' }>): Promise<
   let presenceCredit = 0;
   let turn = 0;
   const states = ['busy', 'meeting', 'away', 'online', 'out'];
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   latencies.length = 0;
   presenceFrames = 0;
   presenceBytes = 0;
@@ -185,8 +190,10 @@ async function chat(message: Extract<ParentMessage, { kind: 'chat' }>): Promise<
   await Promise.race([Promise.all(acks), new Promise((resolve) => setTimeout(resolve, 5000))]);
   // Let the last deliveries and presence deltas arrive.
   await new Promise((resolve) => setTimeout(resolve, 1000));
+  loop.disable();
   return {
     kind: 'chatted',
+    loopP99Ms: loop.percentile(99) / 1e6,
     sent,
     acked,
     latenciesMs: latencies.splice(0),

@@ -15,12 +15,15 @@
  *
  * The last line printed is JSON:
  *   {"clients":N,"connected":…,"login_s":…,"msgs_per_s":…,"p50_ms":…,"p99_ms":…,"rss_mb":…,
- *    "presence_bytes_per_change":…}
+ *    "presence_bytes_per_change":…,"server_loop_p99_ms":…,"generator_loop_p99_ms":…}
  * presence_bytes_per_change: the bytes of presence frames all watchers
- * received, divided by the number of status changes.
+ * received, divided by the number of status changes. The two loop figures
+ * are the p99 event-loop delay of the server and of the busiest generator
+ * while chatting: where a latency beyond the work itself comes from.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -150,8 +153,26 @@ function startServer(dataDir: string, port: number): Promise<ChildProcess> {
       if (output.includes(`"listener":"http"`) && output.includes(String(port))) resolve(server);
     };
     server.stdout?.on('data', onData);
-    server.stderr?.on('data', (chunk: Buffer) => (output += String(chunk)));
+    server.stderr?.on('data', (chunk: Buffer) => {
+      output += String(chunk);
+      if (String(chunk).includes('WALSYNC')) process.stderr.write(chunk);
+    });
     server.once('exit', (code) => reject(new Error(`server exited ${String(code)}: ${output.slice(-2000)}`)));
+  });
+}
+
+/** The server's event-loop delay p99 since the last scrape (prom-client resets it per scrape). */
+function serverLoopP99Ms(port: number, ca: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path: '/metrics', ca }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += String(chunk)));
+      res.on('end', () =>
+        resolve(Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(body)?.[1] ?? NaN) * 1000),
+      );
+    });
+    req.on('error', () => resolve(NaN));
+    req.end();
   });
 }
 
@@ -210,6 +231,7 @@ async function main(): Promise<void> {
     for (const r of connected)
       if (r.kind === 'connected' && r.errors.length) console.error('connect errors:', r.errors.slice(0, 5));
     console.error(`${connectedCount} connected in ${loginSeconds.toFixed(1)} s; chatting for ${seconds} s…`);
+    await serverLoopP99Ms(port, ca);
     const ratePerWorker = Number(values.rate) / workerCount;
     const presencePerWorker = Number(values.presence) / workerCount;
     const chatted = await Promise.all(
@@ -223,6 +245,8 @@ async function main(): Promise<void> {
       ),
     );
     const rss = rssMb(serverPid);
+    const serverLoopP99 = await serverLoopP99Ms(port, ca);
+    let generatorLoopP99 = 0;
     let acked = 0;
     let presenceBytes = 0;
     let presenceChanges = 0;
@@ -233,6 +257,7 @@ async function main(): Promise<void> {
       presenceBytes += r.presenceBytes;
       presenceChanges += r.presenceChanges;
       latencies.push(...r.latenciesMs);
+      generatorLoopP99 = Math.max(generatorLoopP99, r.loopP99Ms);
       if (r.errors.length) console.error('chat errors:', r.errors.slice(0, 5));
     }
     latencies.sort((a, b) => a - b);
@@ -246,6 +271,8 @@ async function main(): Promise<void> {
       p99_ms: Number(percentile(latencies, 99).toFixed(1)),
       rss_mb: rss,
       presence_bytes_per_change: presenceChanges ? Math.round(presenceBytes / presenceChanges) : 0,
+      server_loop_p99_ms: Number(serverLoopP99.toFixed(1)),
+      generator_loop_p99_ms: Number(generatorLoopP99.toFixed(1)),
     };
     writeFileSync(path.join(dataDir, 'result.json'), JSON.stringify(result));
     console.log(JSON.stringify(result));

@@ -11,10 +11,13 @@ import path from 'node:path';
  * file, whichever descriptor asks. Callers arriving while a flush runs share
  * the next one, so a busy server does one fsync per batch of commits.
  */
+const REPLACEMENT_CHECK_MS = 1000;
+
 export class WalSync {
   readonly #walFile: string;
   #handle: FileHandle | undefined;
   #handleInode = 0;
+  #checkedAt = 0;
   #waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   #running = false;
   #closed = false;
@@ -56,11 +59,19 @@ export class WalSync {
   async #flush(): Promise<void> {
     if (this.#closed) throw new Error('the database is closed');
     const handle = await this.#walHandle();
-    await handle.sync();
+    // fdatasync: the WAL is mostly rewritten in place, so no metadata needs a journal commit.
+    await handle.datasync();
   }
 
-  /** The WAL file, reopened if SQLite replaced it (it deletes it when the last connection closes). */
+  /**
+   * The WAL file, reopened if SQLite replaced it (it deletes it when the last
+   * connection closes, which another process may be). Checked at most once a
+   * second: each check is another trip through the thread pool.
+   */
   async #walHandle(): Promise<FileHandle> {
+    const now = performance.now();
+    if (this.#handle && now - this.#checkedAt < REPLACEMENT_CHECK_MS) return this.#handle;
+    this.#checkedAt = now;
     const { ino } = await stat(this.#walFile);
     if (this.#handle && this.#handleInode === ino) return this.#handle;
     await this.#handle?.close();
