@@ -15,10 +15,11 @@
  *
  * The last line printed is JSON:
  *   {"clients":N,"connected":…,"login_s":…,"msgs_per_s":…,"p50_ms":…,"p99_ms":…,"rss_mb":…,
- *    "presence_bytes_per_change":…,"server_loop_p99_ms":…,"generator_loop_p99_ms":…}
+ *    "presence_bytes_per_change":…,"server_loop_p99_ms":…,"server_loop_max_ms":…,
+ *    "generator_loop_p99_ms":…}
  * presence_bytes_per_change: the bytes of presence frames all watchers
- * received, divided by the number of status changes. The two loop figures
- * are the p99 event-loop delay of the server and of the busiest generator
+ * received, divided by the number of status changes. The loop figures
+ * are the event-loop delay of the server (p99, max) and of the busiest generator (p99)
  * while chatting: where a latency beyond the work itself comes from.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -161,17 +162,18 @@ function startServer(dataDir: string, port: number): Promise<ChildProcess> {
   });
 }
 
-/** The server's event-loop delay p99 since the last scrape (prom-client resets it per scrape). */
-function serverLoopP99Ms(port: number, ca: string): Promise<number> {
+/** The server's event-loop delay p99 and max since the last scrape (prom-client resets them per scrape). */
+function serverLoopDelayMs(port: number, ca: string): Promise<{ p99: number; max: number }> {
   return new Promise((resolve) => {
     const req = httpsRequest({ host: '127.0.0.1', port, path: '/metrics', ca }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += String(chunk)));
+      const ms = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(body)?.[1] ?? NaN) * 1000;
       res.on('end', () =>
-        resolve(Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(body)?.[1] ?? NaN) * 1000),
+        resolve({ p99: ms('nodejs_eventloop_lag_p99_seconds'), max: ms('nodejs_eventloop_lag_max_seconds') }),
       );
     });
-    req.on('error', () => resolve(NaN));
+    req.on('error', () => resolve({ p99: NaN, max: NaN }));
     req.end();
   });
 }
@@ -231,7 +233,7 @@ async function main(): Promise<void> {
     for (const r of connected)
       if (r.kind === 'connected' && r.errors.length) console.error('connect errors:', r.errors.slice(0, 5));
     console.error(`${connectedCount} connected in ${loginSeconds.toFixed(1)} s; chatting for ${seconds} s…`);
-    await serverLoopP99Ms(port, ca);
+    await serverLoopDelayMs(port, ca);
     const ratePerWorker = Number(values.rate) / workerCount;
     const presencePerWorker = Number(values.presence) / workerCount;
     const chatted = await Promise.all(
@@ -245,7 +247,7 @@ async function main(): Promise<void> {
       ),
     );
     const rss = rssMb(serverPid);
-    const serverLoopP99 = await serverLoopP99Ms(port, ca);
+    const serverLoop = await serverLoopDelayMs(port, ca);
     let generatorLoopP99 = 0;
     let acked = 0;
     let presenceBytes = 0;
@@ -271,7 +273,8 @@ async function main(): Promise<void> {
       p99_ms: Number(percentile(latencies, 99).toFixed(1)),
       rss_mb: rss,
       presence_bytes_per_change: presenceChanges ? Math.round(presenceBytes / presenceChanges) : 0,
-      server_loop_p99_ms: Number(serverLoopP99.toFixed(1)),
+      server_loop_p99_ms: Number(serverLoop.p99.toFixed(1)),
+      server_loop_max_ms: Number(serverLoop.max.toFixed(1)),
       generator_loop_p99_ms: Number(generatorLoopP99.toFixed(1)),
     };
     writeFileSync(path.join(dataDir, 'result.json'), JSON.stringify(result));

@@ -91,6 +91,7 @@ export interface DeviceOwner {
   address: string;
   display_name: string;
   disabled: number;
+  is_admin: number;
   valid_from: number | null;
   valid_until: number | null;
 }
@@ -108,6 +109,7 @@ export async function findDeviceWithOwner(
       'users.address as owner_address',
       'users.display_name as owner_display_name',
       'users.disabled as owner_disabled',
+      'users.is_admin as owner_is_admin',
       'users.valid_from as owner_valid_from',
       'users.valid_until as owner_valid_until',
     ])
@@ -118,6 +120,7 @@ export async function findDeviceWithOwner(
     owner_address,
     owner_display_name,
     owner_disabled,
+    owner_is_admin,
     owner_valid_from,
     owner_valid_until,
     ...device
@@ -129,6 +132,7 @@ export async function findDeviceWithOwner(
       address: owner_address,
       display_name: owner_display_name,
       disabled: owner_disabled,
+      is_admin: owner_is_admin,
       valid_from: owner_valid_from,
       valid_until: owner_valid_until,
     },

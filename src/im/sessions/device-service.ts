@@ -20,6 +20,7 @@ export interface DeviceOwnerInfo {
   id: number;
   address: string;
   name: string;
+  admin: boolean;
 }
 
 export interface DeviceLogin {
@@ -133,7 +134,10 @@ export class DeviceService {
       last_remote: context.remote,
       name: context.rename ?? device.name,
     };
-    return { user: { id: owner.id, address: owner.address, name: owner.display_name }, device: updated };
+    return {
+      user: { id: owner.id, address: owner.address, name: owner.display_name, admin: owner.is_admin === 1 },
+      device: updated,
+    };
   }
 
   /**
@@ -164,7 +168,10 @@ export class DeviceService {
         expiresAt: device.remembered === 1 ? now + RESUME_TOKEN_TTL_MS : null,
       });
     }
-    return { user: { id: owner.id, address: owner.address, name: owner.display_name }, device };
+    return {
+      user: { id: owner.id, address: owner.address, name: owner.display_name, admin: owner.is_admin === 1 },
+      device,
+    };
   }
 
   /** A device that is not remembered ends with its connection: nothing can resume it. */
@@ -213,7 +220,7 @@ export class DeviceService {
 }
 
 function ownerInfo(user: UserRow): DeviceOwnerInfo {
-  return { id: user.id, address: user.address, name: user.display_name };
+  return { id: user.id, address: user.address, name: user.display_name, admin: user.is_admin === 1 };
 }
 
 export function toDeviceInfo(row: devices.DeviceRow): DeviceInfo {

@@ -27,7 +27,8 @@ export interface HelloRequest {
 }
 
 export interface HelloResult {
-  user: { id: number; address: string; name: string };
+  /** `admin`: the user may open the administration console (and its REST API with this device's token). */
+  user: { id: number; address: string; name: string; admin: boolean };
   device: { id: number; kind: DeviceKind; name: string };
   /** The id of this connection's session (as in `exceptSession` of deliveries). */
   session: string;
