@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -9,7 +10,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        projectService: { allowDefaultProject: ['eslint.config.js', 'web/vite.config.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -43,5 +44,17 @@ export default tseslint.config(
   {
     files: ['src/protocol/*/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', '../../*'] }] },
+  },
+  // The web client: React's rules of hooks; it talks to the server only through src/protocol types.
+  {
+    files: ['web/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', '../../../src/!(protocol)/**', '../../../../src/!(protocol)/**'] },
+      ],
+    },
   },
 );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Services } from '../services.ts';
+import { DeviceService } from '../im/sessions/device-service.ts';
 import { adminOf, requireAdminToken } from './auth.ts';
 import { registerBotRoutes } from '../im/bots/bot-admin-routes.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
@@ -19,6 +20,11 @@ const whoAmISchema = z.object({
   tokenName: z.string(),
 });
 
+/** The web console's logins: an administrator's messenger device token works on the admin API. */
+export function adminDeviceCheck(services: Services): DeviceService {
+  return new DeviceService({ store: services.store, audit: services.audit, users: services.directory.users });
+}
+
 /**
  * The REST admin API under /api/v1: every route needs an admin's API token,
  * and every change goes through the same services as the CLI, audited with
@@ -27,7 +33,7 @@ const whoAmISchema = z.object({
 export function installAdminApi(app: ApiApp, services: Services): void {
   app.register(
     async (api: ApiApp) => {
-      requireAdminToken(api, services.tokens);
+      requireAdminToken(api, services.tokens, adminDeviceCheck(services));
       invalidateVisibilityAfterWrites(api, services);
       api.get(
         '/me',

@@ -8,9 +8,9 @@ import type { Services } from '../services.ts';
 import { installAdminApi } from './admin-api.ts';
 import { installErrorHandling, sendError } from './error-handler.ts';
 import { installHealthCheck } from './health.ts';
-import { installHomePage } from './home-page.ts';
 import { acceptJsonBodiesOnly } from './json-body.ts';
 import { installMetrics } from './metrics.ts';
+import { installWebClient } from './web-client.ts';
 import { HTTP_LIMITS } from './limits.ts';
 import { installOpenApi } from './openapi.ts';
 import type { ApiApp } from './routes/common.schema.ts';
@@ -34,13 +34,15 @@ export interface HttpAppDeps {
   options?: HttpAppOptions;
   /** The messenger: its REST routes and the WebSocket at /ws, added before the app is ready. */
   messenger?: { install(app: ApiApp): void };
+  /** The built web client (default web/dist); without an index.html there, `/` explains how to build it. */
+  webClientDir?: string;
 }
 
 export type HttpApp = FastifyInstance;
 
 /**
  * The `http` listener: HTTPS only, with /healthz, /metrics, the REST admin API
- * under /api/v1 with its OpenAPI document, and a home page. Not yet listening:
+ * under /api/v1 with its OpenAPI document, and the web client. Not yet listening:
  * the caller calls listen().
  */
 export async function buildHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
@@ -73,11 +75,11 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   installSecurityHeaders(app);
 
   await installOpenApi(api, packageJson.version);
-  installHomePage(app);
   installHealthCheck(api, deps.services.store);
   installMetrics(app, { store: deps.services.store, listeners: deps.listeners });
   installAdminApi(api, deps.services);
   deps.messenger?.install(api);
+  await installWebClient(app, deps.webClientDir);
   await app.ready();
   return app;
 }

@@ -23,10 +23,15 @@ const MAX_AUTHORIZATION_LENGTH = 512;
 
 /**
  * Requires `Authorization: Bearer coo_…` on every route of the instance it is
- * added to (RFC 6750 §2.1). No token or a bad one is 401 with a challenge; a
+ * added to (RFC 6750 §2.1): an API token, or, when `devices` is given, the
+ * device token of an administrator's messenger login (the web console). No token or a bad one is 401 with a challenge; a
  * token whose admin can no longer administer is 403.
  */
-export function requireAdminToken(app: FastifyInstance, tokens: ApiTokenService): void {
+export function requireAdminToken(
+  app: FastifyInstance,
+  tokens: ApiTokenService,
+  devices?: DeviceTokenCheck,
+): void {
   if (!app.hasRequestDecorator('admin')) app.decorateRequest('admin', null);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization;
@@ -37,11 +42,14 @@ export function requireAdminToken(app: FastifyInstance, tokens: ApiTokenService)
       );
     }
     const match = header.length <= MAX_AUTHORIZATION_LENGTH ? BEARER.exec(header) : null;
-    let authenticated: Awaited<ReturnType<ApiTokenService['authenticate']>>;
+    let authenticated: { user: { address: string }; tokenName: string };
     try {
       if (!match?.[1])
         throw new CooError(ErrorCode.AUTH_REQUIRED, 'the Authorization header is not "Bearer <token>"');
-      authenticated = await tokens.authenticate(match[1]);
+      authenticated =
+        devices && match[1].startsWith(DEVICE_TOKEN_PREFIX)
+          ? await adminByDevice(devices, match[1], request.ip)
+          : await tokens.authenticate(match[1]);
     } catch (error) {
       // RFC 6750 §3.1: tell the client the token it sent is the problem.
       if (isCooError(error) && error.code === ErrorCode.AUTH_REQUIRED) {
@@ -56,6 +64,33 @@ export function requireAdminToken(app: FastifyInstance, tokens: ApiTokenService)
       actor: { name: user.address, protocol: 'http', remote: request.ip },
     };
   });
+}
+
+/**
+ * The device tokens of the messenger (a remembered login's resume token, or
+ * a session's token), checked by the messenger's device service. The web
+ * console calls the admin API with its own login's token rather than an API
+ * token, so an administrator needs no extra credential in the browser.
+ */
+export interface DeviceTokenCheck {
+  authenticate(
+    token: string,
+    remote: string,
+  ): Promise<{ user: { address: string; admin: boolean }; device: { id: number; name: string } }>;
+}
+
+const DEVICE_TOKEN_PREFIX = 'coo_dev_';
+
+async function adminByDevice(
+  devices: DeviceTokenCheck,
+  token: string,
+  remote: string,
+): Promise<{ user: { address: string }; tokenName: string }> {
+  const login = await devices.authenticate(token, remote);
+  if (!login.user.admin) {
+    throw new CooError(ErrorCode.AUTH_FORBIDDEN, `${login.user.address} is not an administrator`);
+  }
+  return { user: login.user, tokenName: `device ${login.device.id} (${login.device.name})` };
 }
 
 /** The admin of an authenticated request; a route outside the API has none. */

@@ -62,7 +62,7 @@ export function installDeviceAdminRoutes(
 ): void {
   app.register(
     async (api: ApiApp) => {
-      requireAdminToken(api, deps.tokens);
+      requireAdminToken(api, deps.tokens, deps.devices);
       api.get(
         '/users/:address/devices',
         {

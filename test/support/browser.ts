@@ -1,0 +1,80 @@
+/**
+ * Browser test harness: Debian's Chromium (/usr/bin/chromium, installed by
+ * scripts/ensure-chromium.sh) driven by playwright-core, against a REAL Coo
+ * server from startImServer serving the built web client (web/dist, built by
+ * scripts/ensure-web.sh before the tests).
+ *
+ *   const browser = await launchBrowser()            one Chromium per test file
+ *   const page = await openPage(browser, server, { locale?: 'en-US' | 'ja-JP', viewport? })
+ *                        a new context (its own storage: another person or device)
+ *                        on server.baseUrl, trusting the self-signed certificate
+ *   await logInAs(page, user.address, user.password, { remember? })
+ *                        fills the login form and waits for the app shell
+ *   await browser.close()
+ *
+ * Pages log their console errors and uncaught exceptions into `pageErrors(page)`;
+ * tests assert it stays empty.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { ImTestServer } from './im-server.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const DIST = path.resolve(import.meta.dirname, '../../web/dist/index.html');
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`the browser tests need Chromium at ${CHROMIUM}: run scripts/ensure-chromium.sh`);
+  }
+  if (!existsSync(DIST)) throw new Error('the web client is not built: run scripts/ensure-web.sh');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
+  });
+}
+
+const errors = new WeakMap<Page, string[]>();
+
+export async function openPage(
+  browser: Browser,
+  server: ImTestServer,
+  options: { locale?: string; viewport?: { width: number; height: number } } = {},
+): Promise<Page> {
+  const contextOptions: BrowserContextOptions = {
+    baseURL: server.baseUrl,
+    ignoreHTTPSErrors: true,
+    locale: options.locale ?? 'en-US',
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+  };
+  const context = await browser.newContext(contextOptions);
+  const page = await context.newPage();
+  const list: string[] = [];
+  errors.set(page, list);
+  page.on('pageerror', (error) => list.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') list.push(`console: ${message.text()}`);
+  });
+  await page.goto('/');
+  return page;
+}
+
+/** Console errors and uncaught exceptions of the page so far. */
+export function pageErrors(page: Page): string[] {
+  return errors.get(page) ?? [];
+}
+
+export async function logInAs(
+  page: Page,
+  address: string,
+  password: string,
+  options: { remember?: boolean } = {},
+): Promise<void> {
+  await page.locator('input[name="address"]').fill(address);
+  await page.locator('input[name="password"]').fill(password);
+  const remember = page.locator('input[name="remember"]');
+  if ((options.remember ?? true) !== (await remember.isChecked())) await remember.click();
+  await page.locator('form button[type="submit"]').click();
+  await page.locator('nav.rail').waitFor({ state: 'visible', timeout: 15_000 });
+}
