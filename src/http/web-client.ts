@@ -3,8 +3,11 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
-/** Where `npm run web:build` puts the client (scripts/ensure-web.sh builds it when stale). */
-export const WEB_CLIENT_DIR = path.resolve(import.meta.dirname, '../../web/dist');
+/**
+ * Where `npm run web:build` puts the client (scripts/ensure-web.sh builds it
+ * when stale). COO_WEB_DIR points elsewhere: a build of a work in progress.
+ */
+export const WEB_CLIENT_DIR = process.env.COO_WEB_DIR ?? path.resolve(import.meta.dirname, '../../web/dist');
 
 /**
  * The page's Content Security Policy: everything from this server only. The

@@ -21,7 +21,10 @@ import { chromium, type Browser, type BrowserContextOptions, type Page } from 'p
 import type { ImTestServer } from './im-server.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
-const DIST = path.resolve(import.meta.dirname, '../../web/dist/index.html');
+const DIST = path.join(
+  process.env.COO_WEB_DIR ?? path.resolve(import.meta.dirname, '../../web/dist'),
+  'index.html',
+);
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
