@@ -5,6 +5,11 @@ import { GroupCommitSqliteDialect } from './sqlite-group-commit.ts';
 import { WalSync } from './sqlite-wal-sync.ts';
 
 const STATEMENT_CACHE_SIZE = 500;
+/**
+ * An acknowledgement waiting this long for the thread pool's flush means the
+ * event loop is not turning (a loop of queries): flush synchronously instead.
+ */
+const STARVED_ACK_MS = 200;
 
 /**
  * Kysely's SQLite dialect speaks to a better-sqlite3-shaped object; this adapts
@@ -80,6 +85,7 @@ export function openSqliteDialect(
   return new GroupCommitSqliteDialect(new NodeSqliteDatabase(db), {
     sync: () => walSync.sync(),
     committed: () => checkpointer.noteCommit(),
+    expedite: () => walSync.flushIfStarved(STARVED_ACK_MS),
     close: async () => {
       await checkpointer.close();
       await walSync.close();

@@ -40,6 +40,8 @@ export interface DurabilityHooks {
   sync(): Promise<void>;
   /** Called after each COMMIT. */
   committed(): void;
+  /** Called on every release of the connection: flush on the spot if acknowledgements are starved. */
+  expedite(): void;
   close(): Promise<void>;
 }
 
@@ -163,6 +165,7 @@ class GroupCommitDriver implements Driver {
     this.#unlock = undefined;
     unlock?.();
     if (this.#group) this.#scheduleFlush();
+    this.#hooks.expedite();
     // Acknowledged only once durable.
     if (joined) await joined.done;
   }

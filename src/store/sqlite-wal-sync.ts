@@ -1,24 +1,38 @@
+import { closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+
+/** How often the WAL file's identity is checked; each check is another trip through the thread pool. */
+const REPLACEMENT_CHECK_MS = 1000;
+
+interface Waiter {
+  since: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
 
 /**
  * Makes committed WAL frames durable off the event loop.
  *
  * The connection runs with synchronous=normal: a COMMIT writes its frames to
- * the WAL file but does not fsync it, so it costs the event loop a write(),
+ * the WAL file but does not flush it, so it costs the event loop a write(),
  * not a disk flush. Before anyone is told a transaction succeeded, `sync()`
- * fsyncs the WAL file on libuv's thread pool; on Linux fsync flushes the
+ * fdatasyncs the WAL file on libuv's thread pool; on Linux that flushes the
  * file, whichever descriptor asks. Callers arriving while a flush runs share
- * the next one, so a busy server does one fsync per batch of commits.
+ * the next one, so a busy server does one flush per batch of commits.
+ *
+ * A flush on the thread pool needs a turn of the event loop to report back.
+ * Code that keeps the loop busy with queries alone (each answered in a
+ * microtask) would wait for it forever, so `flushIfStarved` — called on every
+ * query — flushes on the spot once a waiter has waited too long.
  */
-const REPLACEMENT_CHECK_MS = 1000;
-
 export class WalSync {
   readonly #walFile: string;
   #handle: FileHandle | undefined;
   #handleInode = 0;
   #checkedAt = 0;
-  #waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  #waiting: Waiter[] = [];
+  #inFlight: Waiter[] = [];
   #running = false;
   #closed = false;
 
@@ -29,9 +43,34 @@ export class WalSync {
   /** Resolves once everything committed before the call is on disk. */
   sync(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ resolve, reject });
+      this.#waiting.push({ since: performance.now(), resolve, reject });
       if (!this.#running) void this.#run();
     });
+  }
+
+  /**
+   * When the oldest waiter has waited longer than `maxWaitMs` (the event loop
+   * has not turned to hear the thread pool), flushes synchronously and
+   * resolves every waiter.
+   */
+  flushIfStarved(maxWaitMs: number): void {
+    const oldest = this.#inFlight[0] ?? this.#waiting[0];
+    if (!oldest || this.#closed || performance.now() - oldest.since <= maxWaitMs) return;
+    const waiters = [...this.#inFlight, ...this.#waiting];
+    this.#waiting = [];
+    try {
+      const fd = openSync(this.#walFile, 'r+');
+      try {
+        fdatasyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error);
+      return;
+    }
+    // The in-flight flush resolves them again later: a settled promise ignores that.
+    for (const waiter of waiters) waiter.resolve();
   }
 
   async close(): Promise<void> {
@@ -46,12 +85,14 @@ export class WalSync {
     while (this.#waiting.length > 0) {
       const batch = this.#waiting;
       this.#waiting = [];
+      this.#inFlight = batch;
       try {
         await this.#flush();
         for (const waiter of batch) waiter.resolve();
       } catch (error) {
         for (const waiter of batch) waiter.reject(error);
       }
+      this.#inFlight = [];
     }
     this.#running = false;
   }
@@ -66,7 +107,7 @@ export class WalSync {
   /**
    * The WAL file, reopened if SQLite replaced it (it deletes it when the last
    * connection closes, which another process may be). Checked at most once a
-   * second: each check is another trip through the thread pool.
+   * second.
    */
   async #walHandle(): Promise<FileHandle> {
     const now = performance.now();
