@@ -10,13 +10,12 @@ describeHttpApi('HTTP listener', (server) => {
     assert.deepEqual(response.json, { status: 'ok' });
   });
 
-  test('GET / is a small HTML page linking the OpenAPI document and /healthz', async () => {
+  test('GET / is the web client, with its Content Security Policy', async () => {
     const response = await server().call('GET', '/', { token: null });
     assert.equal(response.status, 200);
     assert.match(String(response.headers['content-type']), /^text\/html/);
-    assert.match(response.text, /<title>Coo<\/title>/);
-    assert.match(response.text, /href="\/api\/v1\/openapi\.json"/);
-    assert.match(response.text, /href="\/healthz"/);
+    assert.match(response.text, /<div id="root"><\/div>/);
+    assert.match(String(response.headers['content-security-policy']), /frame-ancestors 'none'/);
   });
 
   test('GET /metrics is Prometheus text with process, request and directory metrics', async () => {

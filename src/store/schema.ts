@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { ConversationTables } from './schema-conversations.ts';
 import type { FileTables } from './schema-files.ts';
+import type { MailTables } from './schema-mail.ts';
 import type { MemoTables } from './schema-memos.ts';
 import type { SessionTables } from './schema-sessions.ts';
 import type { VisibilityTables } from './schema-visibility.ts';
@@ -11,7 +12,14 @@ import type { VisibilityTables } from './schema-visibility.ts';
  * same queries run unchanged on SQLite and PostgreSQL.
  */
 export interface Database
-  extends DirectoryTables, SessionTables, VisibilityTables, ConversationTables, MemoTables, FileTables {}
+  extends
+    DirectoryTables,
+    SessionTables,
+    VisibilityTables,
+    ConversationTables,
+    MemoTables,
+    FileTables,
+    MailTables {}
 
 /** Domains, org chart, users, groups, tokens, audit, settings. */
 export interface DirectoryTables {

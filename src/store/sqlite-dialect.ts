@@ -9,7 +9,7 @@ const STATEMENT_CACHE_SIZE = 500;
  * An acknowledgement waiting this long for the thread pool's flush means the
  * event loop is not turning (a loop of queries): flush synchronously instead.
  */
-const STARVED_ACK_MS = 200;
+const STARVED_ACK_MS = 50;
 
 /**
  * Kysely's SQLite dialect speaks to a better-sqlite3-shaped object; this adapts

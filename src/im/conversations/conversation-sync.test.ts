@@ -125,6 +125,8 @@ describeOnEachDatabase('conversation sync', (context) => {
     let writing = true;
     const reader = (async () => {
       while (writing) {
+        // Like a client's sync frames, each read comes in its own turn of the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
         const result = await sync.sync(sessionOf(ben), cursor);
         for (const frame of result.frames) {
           if (frame.t !== 'message') continue;

@@ -122,6 +122,8 @@ describeOnEachDatabase('memo sync', (context) => {
     let writing = true;
     const reader = (async () => {
       while (writing) {
+        // Like a client's sync frames, each read comes in its own turn of the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
         const result = await sync.sync(sessionOf(cat), cursor);
         collect(result.frames);
         cursor = result.cursor;

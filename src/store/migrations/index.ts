@@ -5,6 +5,7 @@ import * as visibility from './0003-visibility.ts';
 import * as conversations from './0004-conversations.ts';
 import * as memos from './0005-memos.ts';
 import * as files from './0006-files.ts';
+import * as mail from './0007-mail.ts';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -25,6 +26,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0004-conversations', conversations],
   ['0005-memos', memos],
   ['0006-files', files],
+  ['0007-mail', mail],
 ];
 
 export function migrationProvider(kind: DatabaseKind): MigrationProvider {
