@@ -8,6 +8,7 @@ import { buildHttpApp, type HttpApp } from './http/app.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { GatewayOptions } from './im/gateway/gateway-options.ts';
 import { createMessenger, type Messenger } from './im/messenger.ts';
+import { startMail, type MailSystem } from './mail/mail-system.ts';
 import type { PresenceTuning } from './im/presence/presence-service.ts';
 import type { PushTuning } from './im/push/push-service.ts';
 import { ErrorCode } from './protocol/errors.ts';
@@ -54,6 +55,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let bus: EventBus | undefined;
   let http: HttpApp | undefined;
   let messenger: Messenger | undefined;
+  let mail: MailSystem | undefined;
   const listeners: ListenerStatus[] = [];
   try {
     const blobs = await DiskBlobStore.open(loaded.paths.blobs);
@@ -73,6 +75,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       presence: options.messenger?.presence,
       push: options.messenger?.push,
     });
+    mail = await startMail({ services, bus, blobs, logger, config: loaded, tls });
     for (const [name, configured] of loaded.listeners) {
       const status: ListenerStatus = {
         name,
@@ -81,9 +84,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       };
       listeners.push(status);
       if (name !== 'http') {
+        const running = await listenMail(mail, name, configured);
+        if (!running) {
+          logger.info(
+            { listener: name, address: status.configured },
+            `listener ${name} skipped: not built yet`,
+          );
+          continue;
+        }
+        status.state = { kind: 'running', address: running.address };
         logger.info(
-          { listener: name, address: status.configured },
-          `listener ${name} skipped: not built yet`,
+          { listener: name, address: formatListenAddress(running.address) },
+          `listener ${name} on ${formatListenAddress(running.address)}`,
         );
         continue;
       }
@@ -96,6 +108,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       );
     }
   } catch (error) {
+    await mail?.close();
     await messenger?.close();
     await http?.close();
     await bus?.close();
@@ -104,6 +117,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const openBus = bus;
   const openMessenger = messenger;
+  const openMail = mail;
   return {
     services,
     messenger: openMessenger,
@@ -114,7 +128,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     close: async () => {
       logger.info('shutting down: draining connections');
-      // WebSockets first (1001), so their sessions end while the database and bus are still there.
+      // Sessions first (WebSocket 1001, SMTP 421…), so they end while the database and bus are still there.
+      await openMail.close();
       await openMessenger.close();
       await http?.close();
       await openBus.close();
@@ -122,6 +137,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger.info('stopped');
     },
   };
+}
+
+/** A mail listener, with the same one-line errors as the http listener. */
+async function listenMail(
+  mail: MailSystem,
+  name: ListenerName,
+  address: ListenAddress,
+): Promise<{ address: ListenAddress } | undefined> {
+  try {
+    return await mail.listen(name, address);
+  } catch (error) {
+    throw listenError(name, address, error);
+  }
 }
 
 async function listen(app: HttpApp, name: ListenerName, address: ListenAddress): Promise<ListenAddress> {
@@ -132,22 +160,26 @@ async function listen(app: HttpApp, name: ListenerName, address: ListenAddress):
       listenTextResolver: (url) => `${name} reachable at ${url}`,
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const where = `listener ${name}: cannot listen on ${formatListenAddress(address)}`;
-    const hint =
-      code === 'EACCES'
-        ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
-        : code === 'EADDRINUSE'
-          ? 'the address is already in use'
-          : code === 'EADDRNOTAVAIL'
-            ? 'no such local address'
-            : (error as Error).message;
-    throw new CooError(
-      ErrorCode.CONFIG_INVALID,
-      `${where}: ${hint}; choose another with --listen ${name}=HOST:PORT`,
-    );
+    throw listenError(name, address, error);
   }
   const bound = app.server.address();
   if (bound === null || typeof bound === 'string') return address;
   return { host: bound.address, port: bound.port };
+}
+
+function listenError(name: ListenerName, address: ListenAddress, error: unknown): CooError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `listener ${name}: cannot listen on ${formatListenAddress(address)}`;
+  const hint =
+    code === 'EACCES'
+      ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
+      : code === 'EADDRINUSE'
+        ? 'the address is already in use'
+        : code === 'EADDRNOTAVAIL'
+          ? 'no such local address'
+          : (error as Error).message;
+  return new CooError(
+    ErrorCode.CONFIG_INVALID,
+    `${where}: ${hint}; choose another with --listen ${name}=HOST:PORT`,
+  );
 }

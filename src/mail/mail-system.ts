@@ -1,0 +1,95 @@
+import type { DiskBlobStore } from '../blob/disk-blob-store.ts';
+import type { EventBus } from '../bus/event-bus.ts';
+import type { LoadedConfig } from '../config/loader.ts';
+import type { ListenAddress, ListenerName } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import type { Services } from '../services.ts';
+import { createLocalDelivery } from './delivery/index.ts';
+import type { LocalDeliveryPort, OutboundQueuePort } from './ports.ts';
+import { pop3Module } from './pop3/index.ts';
+import { createOutboundQueue, queueModule } from './queue/index.ts';
+import { smtpModule } from './smtp/index.ts';
+import { submissionModule } from './submission/index.ts';
+
+/**
+ * The composition of mail: one local delivery, one outbound queue, and the
+ * listeners of each mail protocol. server.ts asks it to start the mail
+ * listeners; a protocol that has no factory here is skipped.
+ */
+export interface MailContext {
+  services: Services;
+  bus: EventBus;
+  blobs: DiskBlobStore;
+  logger: Logger;
+  config: LoadedConfig;
+  /** PEM texts of the certificate (with its chain) and the private key, for TLS and STARTTLS. */
+  tls: { certPem: string; keyPem: string };
+  localDelivery: LocalDeliveryPort;
+  queue: OutboundQueuePort;
+}
+
+export interface RunningListener {
+  /** The bound address (the real port when 0 was asked for). */
+  address: ListenAddress;
+  /** Stops accepting and ends open sessions politely (421 / BYE / -ERR). */
+  close(): Promise<void>;
+}
+
+export type ListenerFactory = (context: MailContext, address: ListenAddress) => Promise<RunningListener>;
+
+/** Background work of mail (the queue's delivery loop…), stopped at shutdown. */
+export interface MailWorker {
+  close(): Promise<void>;
+}
+
+export interface MailModule {
+  listeners?: Partial<Record<ListenerName, ListenerFactory>>;
+  start?: (context: MailContext) => Promise<MailWorker>;
+}
+
+/** What server.ts hands over; the ports are built here. */
+export type MailBase = Omit<MailContext, 'localDelivery' | 'queue'>;
+
+export interface MailSystem {
+  /** Starts a mail listener; undefined when that protocol is not built. */
+  listen(name: ListenerName, address: ListenAddress): Promise<RunningListener | undefined>;
+  /** Closes the listeners, then the background work. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the ports (each may use the other: forwarding queues, a bounce to a
+ * local sender is delivered locally, so the context is completed before
+ * either is used) and starts every module's background work.
+ */
+export async function startMail(
+  base: MailBase,
+  modules: readonly MailModule[] = MAIL_MODULES,
+): Promise<MailSystem> {
+  const context = { ...base } as MailContext;
+  context.queue = createOutboundQueue(context);
+  context.localDelivery = createLocalDelivery(context);
+  const workers: MailWorker[] = [];
+  const listeners: RunningListener[] = [];
+  try {
+    for (const module of modules) if (module.start) workers.push(await module.start(context));
+  } catch (error) {
+    for (const worker of workers.reverse()) await worker.close();
+    throw error;
+  }
+  return {
+    async listen(name, address) {
+      const factory = modules.find((module) => module.listeners?.[name])?.listeners?.[name];
+      if (!factory) return undefined;
+      const listener = await factory(context, address);
+      listeners.push(listener);
+      return listener;
+    },
+    async close() {
+      await Promise.all(listeners.map((listener) => listener.close()));
+      for (const worker of workers.reverse()) await worker.close();
+    },
+  };
+}
+
+const MAIL_MODULES: readonly MailModule[] = [smtpModule, submissionModule, queueModule, pop3Module];
