@@ -57,4 +57,14 @@ export default tseslint.config(
       ],
     },
   },
+  // Logic tests of the web client run on Node (node:test) beside the code they cover.
+  {
+    files: ['web/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['../../../src/!(protocol)/**', '../../../../src/!(protocol)/**'] },
+      ],
+    },
+  },
 );
