@@ -67,4 +67,30 @@ export default tseslint.config(
       ],
     },
   },
+  // The service worker is plain JavaScript, served as is.
+  {
+    files: ['web/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'script',
+      parserOptions: { projectService: false, project: false },
+      globals: Object.fromEntries(
+        [
+          'self',
+          'caches',
+          'clients',
+          'fetch',
+          'Request',
+          'Response',
+          'URL',
+          'Headers',
+          'AbortController',
+          'setTimeout',
+          'clearTimeout',
+          'console',
+          'Promise',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -138,7 +138,7 @@ export class MessageService {
     await this.#after.deliver(memberIds, { t: 'message', message }, actor);
     const senderName = members.find((m) => m.user_id === actor.userId)?.display_name || actor.address;
     const body = preview(text) || `${attachments.length} file(s)`;
-    const url = `/im/conversations/${conversation.id}`;
+    const url = `/#/chats/${conversation.id}`;
     if (conversation.kind === 'direct') {
       const others = memberIds.filter((id) => id !== actor.userId);
       this.#after.pushToOffline(others, { title: senderName, body, url, tag: url });
@@ -324,7 +324,7 @@ export class MessageService {
     if (mentions.length === 0) return;
     await this.#after.deliver(mentions, { t: 'mention', message });
     if (directPushed) return;
-    const url = `/im/conversations/${message.conversationId}`;
+    const url = `/#/chats/${message.conversationId}`;
     this.#after.pushToOffline(mentions, {
       title: `${senderName} mentioned you`,
       body: preview(message.text),

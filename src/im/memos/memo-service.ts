@@ -105,7 +105,7 @@ export class MemoService {
     this.#after.pushToOffline(recipients, {
       title: sent.subject || `Memo from ${sent.sender.displayName || sent.sender.address}`,
       body: preview(sent.body),
-      url: `/im/memos/${sent.id}`,
+      url: `/#/memos/${sent.id}`,
       tag: `memo-${sent.id}`,
     });
     return sent;

@@ -56,7 +56,7 @@ export interface PushUnsubscribeResult {
 export interface PushPayload {
   title: string;
   body: string;
-  /** Where a click should take the user, e.g. "/#/c/42". */
+  /** Where a click should take the user: a route of the web client, e.g. "/#/chats/42", "/#/memos/7". */
   url?: string;
   /** Notifications with the same tag replace each other (one per conversation). */
   tag?: string;

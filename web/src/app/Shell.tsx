@@ -7,6 +7,9 @@ import { OrgPage } from '../features/org/OrgPage.tsx';
 import { StatusMenu } from '../features/presence/StatusMenu.tsx';
 import { setLocale, useLocale, useT, type Locale } from '../lib/i18n.ts';
 import { href, useRoute } from '../lib/router.ts';
+import { initials } from '../lib/initials.ts';
+
+export { initials };
 import { logOut, type Session } from '../lib/session.ts';
 import { useStore } from '../lib/store.ts';
 import { appMessages } from './messages.ts';
@@ -108,16 +111,6 @@ function AccountMenu({ session }: { session: Session }) {
       </div>
     </details>
   );
-}
-
-/** The first letters of a name, for an avatar: "山田 太郎" → "山太", "Taro Yamada" → "TY". */
-export function initials(name: string): string {
-  const parts = name.trim().split(/\s+/).filter(Boolean);
-  if (parts.length === 0) return '?';
-  return parts
-    .slice(0, 2)
-    .map((part) => [...part][0]?.toUpperCase() ?? '')
-    .join('');
 }
 
 function ConnectionBanner({ session }: { session: Session }) {

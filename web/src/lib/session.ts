@@ -20,6 +20,9 @@ const SAVED_KEY = 'coo.device';
 interface SavedDevice {
   address: string;
   token: string;
+  /** Who logged in, so the app can open before the server answers (offline, or slow). */
+  user?: Session['user'];
+  device?: Session['device'];
 }
 
 export const sessionStore = createStore<Session | null>(null);
@@ -64,9 +67,13 @@ export function savedDevice(): SavedDevice | null {
     const raw = localStorage.getItem(SAVED_KEY);
     if (!raw) return null;
     const parsed = JSON.parse(raw) as Partial<SavedDevice>;
-    return typeof parsed.address === 'string' && typeof parsed.token === 'string'
-      ? { address: parsed.address, token: parsed.token }
-      : null;
+    if (typeof parsed.address !== 'string' || typeof parsed.token !== 'string') return null;
+    const saved: SavedDevice = { address: parsed.address, token: parsed.token };
+    if (typeof parsed.user?.id === 'number' && typeof parsed.device?.id === 'number') {
+      saved.user = parsed.user;
+      saved.device = parsed.device;
+    }
+    return saved;
   } catch {
     return null;
   }
@@ -94,6 +101,37 @@ export class LoginFailed extends Error {
   }
 }
 
+/** Ends the page's session when its connection ends for good (replaced, revoked, signed out…). */
+function watchEnd(connection: Connection): void {
+  connection.status.subscribe(() => {
+    const status = connection.status.get();
+    if (status.kind === 'ended' && sessionStore.get()?.connection === connection) {
+      if (status.reason !== 'signed-out') endedStore.set(status);
+      if (status.reason === 'revoked' || status.reason === 'auth-failed') saveDevice(null);
+      sessionStore.set(null);
+      setApiToken(null);
+    }
+  });
+}
+
+/** Keeps the remembered device's copy of who logged in up to date with each hello. */
+function rememberOnHello(connection: Connection, address: string): void {
+  connection.status.subscribe(() => {
+    const status = connection.status.get();
+    if (status.kind !== 'online') return;
+    const saved = savedDevice();
+    const token = status.hello.resumeToken ?? saved?.token;
+    if (token) saveDevice({ address, token, user: status.hello.user, device: status.hello.device });
+    const current = sessionStore.get();
+    if (
+      current?.connection === connection &&
+      JSON.stringify(current.user) !== JSON.stringify(status.hello.user)
+    ) {
+      sessionStore.set({ ...current, user: status.hello.user, device: status.hello.device });
+    }
+  });
+}
+
 /** Resolves once the first hello is answered: the session, or the reason it ended. */
 function connect(connection: Connection, remember: boolean, address: string): Promise<Session> {
   return new Promise((resolve, reject) => {
@@ -103,22 +141,14 @@ function connect(connection: Connection, remember: boolean, address: string): Pr
         unsubscribe();
         const session = { connection, user: status.hello.user, device: status.hello.device };
         setApiToken(status.hello.resumeToken ?? status.hello.sessionToken ?? savedDevice()?.token ?? null);
-        if (remember && status.hello.resumeToken) saveDevice({ address, token: status.hello.resumeToken });
         resolve(session);
       } else if (status.kind === 'ended') {
         unsubscribe();
         reject(new LoginFailed(status));
       }
     });
-    connection.status.subscribe(() => {
-      const status = connection.status.get();
-      if (status.kind === 'ended' && sessionStore.get()?.connection === connection) {
-        if (status.reason !== 'signed-out') endedStore.set(status);
-        if (status.reason === 'revoked' || status.reason === 'auth-failed') saveDevice(null);
-        sessionStore.set(null);
-        setApiToken(null);
-      }
-    });
+    if (remember) rememberOnHello(connection, address);
+    watchEnd(connection);
     connection.start();
   });
 }
@@ -137,7 +167,12 @@ export async function logIn(address: string, password: string, remember: boolean
   return session;
 }
 
-/** Logs in again with the remembered device, if any. Null when there is none or it no longer works. */
+/**
+ * Logs in again with the remembered device, if any. When the device knows
+ * who logged in, the app opens at once (offline it shows its banner and
+ * keeps trying); otherwise it waits for the server. Null when there is no
+ * remembered device or it no longer works.
+ */
 export async function resumeSaved(): Promise<Session | null> {
   const saved = savedDevice();
   if (!saved) return null;
@@ -150,6 +185,15 @@ export async function resumeSaved(): Promise<Session | null> {
       if (token === null) saveDevice(null);
     },
   });
+  if (saved.user && saved.device) {
+    const session: Session = { connection, user: saved.user, device: saved.device };
+    sessionStore.set(session);
+    setApiToken(saved.token);
+    rememberOnHello(connection, saved.address);
+    watchEnd(connection);
+    connection.start();
+    return session;
+  }
   try {
     const session = await connect(connection, true, saved.address);
     sessionStore.set(session);

@@ -1,0 +1,36 @@
+import { defineMessages } from '../../lib/i18n.ts';
+
+export const notificationMessages = defineMessages(
+  {
+    region: 'Notifications',
+    dismiss: 'Dismiss',
+    open: 'Open',
+    mention: '{name} mentioned you',
+    mentionIn: '{name} mentioned you in {where}',
+    memo: 'Memo from {name}',
+    someone: 'Someone',
+    files: '{count} file(s)',
+    more: '+{count} more',
+    promptTitle: 'Get notified of new messages',
+    promptText: 'See direct messages, mentions and memos even when Coo is in the background.',
+    promptAccept: 'Turn on notifications',
+    promptDismiss: 'Not now',
+    promptDenied: 'Notifications are blocked. You can allow them in your browser’s site settings.',
+  },
+  {
+    region: '通知',
+    dismiss: '閉じる',
+    open: '開く',
+    mention: '{name}さんからメンションされました',
+    mentionIn: '{name}さんから「{where}」でメンションされました',
+    memo: '{name}さんからのメモ',
+    someone: '誰か',
+    files: 'ファイル {count} 件',
+    more: 'ほか {count} 件',
+    promptTitle: '新しいメッセージを通知で受け取りましょう',
+    promptText: 'Coo がバックグラウンドにあっても、ダイレクトメッセージ・メンション・メモをお知らせします。',
+    promptAccept: '通知をオンにする',
+    promptDismiss: '後で',
+    promptDenied: '通知がブロックされています。ブラウザのサイト設定から許可できます。',
+  },
+);
