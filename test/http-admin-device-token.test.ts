@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ADMIN, ADMIN_PASSWORD, ImTestClient, startImServer, type ImTestServer } from './support/im-server.ts';
+import {
+  ADMIN,
+  ADMIN_PASSWORD,
+  ImTestClient,
+  startImServer,
+  type ImTestServer,
+} from './support/im-server.ts';
 
 /** The web console calls the admin API with the device token of the admin's own login. */
 describe('admin API with a messenger device token', () => {
@@ -64,5 +70,21 @@ describe('admin API with a messenger device token', () => {
     assert.ok(revoked.status === 204 || revoked.status === 200, revoked.text);
     const after = await server.call('GET', '/api/v1/me', { token });
     assert.equal(after.status, 401);
+  });
+
+  test('the dashboard of a running server counts who is online on this node and lists its listeners', async () => {
+    const user = await server.createUser('dashboard-online');
+    const client = await ImTestClient.connect(server);
+    await client.hello(user.address, user.password);
+    const dashboard = await server.call('GET', '/api/v1/dashboard');
+    assert.equal(dashboard.status, 200, dashboard.text);
+    const body = dashboard.json as {
+      online: { users: number; people: Array<{ address: string }> } | null;
+      listeners: Array<{ name: string; running: boolean }> | null;
+    };
+    assert.ok(body.online && body.online.users >= 1);
+    assert.ok(body.online.people.some((person) => person.address === user.address));
+    assert.ok(body.listeners?.some((listener) => listener.name === 'http' && listener.running));
+    await client.close();
   });
 });

@@ -4,12 +4,14 @@ import { DeviceService } from '../im/sessions/device-service.ts';
 import { adminOf, requireAdminToken } from './auth.ts';
 import { registerBotRoutes } from '../im/bots/bot-admin-routes.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
+import { registerDashboardRoutes, type DashboardSources } from './routes/dashboard.ts';
 import { errorResponses, tokenSecurity, type ApiApp } from './routes/common.schema.ts';
 import { registerDomainRoutes } from './routes/domains.ts';
 import { registerGroupRoutes } from './routes/groups.ts';
 import { registerOrgRoutes } from './routes/org.ts';
 import { registerSettingRoutes } from './routes/settings.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
+import { registerUserCsvRoutes } from './routes/user-csv.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { invalidateVisibilityAfterWrites, registerVisibilityRoutes } from './routes/visibility.ts';
 
@@ -25,12 +27,17 @@ export function adminDeviceCheck(services: Services): DeviceService {
   return new DeviceService({ store: services.store, audit: services.audit, users: services.directory.users });
 }
 
+export interface AdminApiOptions {
+  /** The messenger's connections and the process's listeners, for GET /dashboard. */
+  dashboard?: DashboardSources;
+}
+
 /**
  * The REST admin API under /api/v1: every route needs an admin's API token,
  * and every change goes through the same services as the CLI, audited with
  * the admin as actor.
  */
-export function installAdminApi(app: ApiApp, services: Services): void {
+export function installAdminApi(app: ApiApp, services: Services, options: AdminApiOptions = {}): void {
   app.register(
     async (api: ApiApp) => {
       requireAdminToken(api, services.tokens, adminDeviceCheck(services));
@@ -51,6 +58,7 @@ export function installAdminApi(app: ApiApp, services: Services): void {
         },
       );
       registerUserRoutes(api, services);
+      registerUserCsvRoutes(api, services);
       registerOrgRoutes(api, services);
       registerGroupRoutes(api, services);
       registerDomainRoutes(api, services);
@@ -59,6 +67,7 @@ export function installAdminApi(app: ApiApp, services: Services): void {
       registerAuditRoutes(api, services);
       registerSettingRoutes(api, services);
       registerVisibilityRoutes(api, services);
+      registerDashboardRoutes(api, services, options.dashboard);
     },
     { prefix: API_PREFIX },
   );

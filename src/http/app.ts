@@ -10,7 +10,9 @@ import { installErrorHandling, sendError } from './error-handler.ts';
 import { installHealthCheck } from './health.ts';
 import { acceptJsonBodiesOnly } from './json-body.ts';
 import { installMetrics } from './metrics.ts';
+import type { DashboardSources } from './routes/dashboard.ts';
 import { installWebClient } from './web-client.ts';
+import { installMailAutoconfig } from '../mail/autoconfig/routes.ts';
 import { HTTP_LIMITS } from './limits.ts';
 import { installOpenApi } from './openapi.ts';
 import type { ApiApp } from './routes/common.schema.ts';
@@ -33,7 +35,7 @@ export interface HttpAppDeps {
   listeners: () => ListenerStatus[];
   options?: HttpAppOptions;
   /** The messenger: its REST routes and the WebSocket at /ws, added before the app is ready. */
-  messenger?: { install(app: ApiApp): void };
+  messenger?: { install(app: ApiApp): void; registry?: DashboardSources['connections'] };
   /** The built web client (default web/dist); without an index.html there, `/` explains how to build it. */
   webClientDir?: string;
 }
@@ -77,7 +79,9 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   await installOpenApi(api, packageJson.version);
   installHealthCheck(api, deps.services.store);
   installMetrics(app, { store: deps.services.store, listeners: deps.listeners });
-  installAdminApi(api, deps.services);
+  installAdminApi(api, deps.services, {
+    dashboard: { connections: deps.messenger?.registry, listeners: deps.listeners },
+  });
   deps.messenger?.install(api);
   await installWebClient(app, deps.webClientDir);
   await app.ready();
