@@ -35,6 +35,16 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/domain.ts')).domainCommand,
   },
   {
+    name: 'dns',
+    summary: 'print the DNS records to publish for mail (MX, SPF, DKIM, DMARC, SRV)',
+    load: async () => (await import('./commands/dns.ts')).dnsCommand,
+  },
+  {
+    name: 'queue',
+    summary: 'list, retry and delete outbound mail waiting in the queue',
+    load: async () => (await import('./commands/queue.ts')).queueCommand,
+  },
+  {
     name: 'group',
     summary: 'add and remove groups and their members',
     load: async () => (await import('./commands/group.ts')).groupCommand,
@@ -43,6 +53,11 @@ const COMMANDS: readonly CommandEntry[] = [
     name: 'rule',
     summary: 'visibility rules: who may see and message whom; the mode; check',
     load: async () => (await import('./commands/rule.ts')).ruleCommand,
+  },
+  {
+    name: 'mail',
+    summary: "a user's mail forwarding and delivery rules (block, file, auto-reply)",
+    load: async () => (await import('./commands/mail.ts')).mailCommand,
   },
   {
     name: 'token',

@@ -83,6 +83,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
     dashboard: { connections: deps.messenger?.registry, listeners: deps.listeners },
   });
   deps.messenger?.install(api);
+  await installMailAutoconfig(app, deps.services, deps.listeners);
   await installWebClient(app, deps.webClientDir);
   await app.ready();
   return app;
