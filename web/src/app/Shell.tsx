@@ -1,15 +1,15 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { AdminPage } from '../features/admin/AdminPage.tsx';
+import { chatSessionFor } from '../features/chats/chat-session.ts';
 import { ChatsPage } from '../features/chats/ChatsPage.tsx';
 import { MemosPage } from '../features/memos/MemosPage.tsx';
+import { useMemoUnread } from '../features/memos/use-memo-unread.ts';
 import { NotificationsHost } from '../features/notifications/NotificationsHost.tsx';
 import { OrgPage } from '../features/org/OrgPage.tsx';
 import { StatusMenu } from '../features/presence/StatusMenu.tsx';
 import { setLocale, useLocale, useT, type Locale } from '../lib/i18n.ts';
 import { href, useRoute } from '../lib/router.ts';
 import { initials } from '../lib/initials.ts';
-
-export { initials };
 import { logOut, type Session } from '../lib/session.ts';
 import { useStore } from '../lib/store.ts';
 import { appMessages } from './messages.ts';
@@ -40,10 +40,14 @@ export function Shell({ session }: { session: Session }) {
       page = <ChatsPage session={session} route={rest} />;
   }
 
-  const links: Array<{ id: string; label: string; icon: string }> = [
-    { id: 'chats', label: t('navChats'), icon: '💬' },
+  const chatsUnread = useStore(chatSessionFor(session).chat.list, (list) =>
+    list.entries.reduce((sum, entry) => sum + entry.unread, 0),
+  );
+  const memosUnread = useMemoUnread(session);
+  const links: Array<{ id: string; label: string; icon: string; badge?: number }> = [
+    { id: 'chats', label: t('navChats'), icon: '💬', badge: chatsUnread },
     { id: 'org', label: t('navOrg'), icon: '👥' },
-    { id: 'memos', label: t('navMemos'), icon: '📝' },
+    { id: 'memos', label: t('navMemos'), icon: '📝', badge: memosUnread },
   ];
   if (session.user.admin) links.push({ id: 'admin', label: t('navAdmin'), icon: '⚙️' });
 
@@ -65,6 +69,11 @@ export function Shell({ session }: { session: Session }) {
                   {link.icon}
                 </span>
                 <span className="rail-label">{link.label}</span>
+                {link.badge ? (
+                  <span className="rail-badge" aria-label={t('unread', { count: link.badge })}>
+                    {link.badge > 99 ? '99+' : link.badge}
+                  </span>
+                ) : null}
               </a>
             </li>
           ))}

@@ -14,6 +14,7 @@ export const appMessages = defineMessages(
     logOut: 'Log out',
     language: 'Language',
     account: 'Account',
+    unread: '{count} unread',
   },
   {
     connecting: '接続しています…',
@@ -28,5 +29,6 @@ export const appMessages = defineMessages(
     logOut: 'ログアウト',
     language: '言語',
     account: 'アカウント',
+    unread: '未読 {count} 件',
   },
 );

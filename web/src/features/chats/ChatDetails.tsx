@@ -1,7 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { CONVERSATION_LIMITS, type Conversation } from '../../../../src/protocol/im/conversations.ts';
 import type { DirectoryPerson } from '../../../../src/protocol/im/directory.ts';
-import { initials } from '../../app/Shell.tsx';
+import { initials } from '../../lib/initials.ts';
 import { useT } from '../../lib/i18n.ts';
 import { navigate } from '../../lib/router.ts';
 import type { Session } from '../../lib/session.ts';

@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState, type DragEvent } from 'react';
 import type { Conversation } from '../../../../src/protocol/im/conversations.ts';
-import { initials } from '../../app/Shell.tsx';
+import { initials } from '../../lib/initials.ts';
 import { useT } from '../../lib/i18n.ts';
 import { href } from '../../lib/router.ts';
 import type { Session } from '../../lib/session.ts';

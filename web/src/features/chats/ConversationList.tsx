@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import { initials } from '../../app/Shell.tsx';
+import { initials } from '../../lib/initials.ts';
 import { formatWhen, useLocale, useT } from '../../lib/i18n.ts';
 import { href } from '../../lib/router.ts';
 import { useStore } from '../../lib/store.ts';

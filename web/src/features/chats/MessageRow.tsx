@@ -4,7 +4,7 @@ import {
   type Conversation,
   type Message,
 } from '../../../../src/protocol/im/conversations.ts';
-import { initials } from '../../app/Shell.tsx';
+import { initials } from '../../lib/initials.ts';
 import { formatDateTime, useLocale, useT, type Locale } from '../../lib/i18n.ts';
 import { Attachments } from '../files/Attachments.tsx';
 import { errorCode, type ChatClient } from './chat-client.ts';

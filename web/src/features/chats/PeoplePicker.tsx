@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { DirectoryPerson, DirectorySearchResult } from '../../../../src/protocol/im/directory.ts';
-import { initials } from '../../app/Shell.tsx';
+import { initials } from '../../lib/initials.ts';
 import { useT } from '../../lib/i18n.ts';
 import type { Session } from '../../lib/session.ts';
 import { chatMessages } from './messages.ts';

@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { InboxMemo, SentMemo } from '../../../../src/protocol/im/memos.ts';
-import { initials } from '../../app/Shell.tsx';
+import { initials } from '../../lib/initials.ts';
 import { formatDateTime, formatWhen, useLocale, useT } from '../../lib/i18n.ts';
 import { href } from '../../lib/router.ts';
 import { useStore } from '../../lib/store.ts';

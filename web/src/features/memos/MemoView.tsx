@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { MessageAttachment } from '../../../../src/protocol/im/conversations.ts';
 import type { InboxMemo, MemoReceipts, SentMemo } from '../../../../src/protocol/im/memos.ts';
-import { initials } from '../../app/Shell.tsx';
+import { initials } from '../../lib/initials.ts';
 import { apiToken } from '../../lib/api.ts';
 import { formatDateTime, useLocale, useT, type Locale } from '../../lib/i18n.ts';
 import { href } from '../../lib/router.ts';

@@ -6,7 +6,7 @@ import type {
   DirectoryUnit,
 } from '../../../../src/protocol/im/directory.ts';
 import { DIRECTORY_QUERY_MAX } from '../../../../src/protocol/im/directory.ts';
-import { initials } from '../../app/Shell.tsx';
+import { initials } from '../../lib/initials.ts';
 import { useT } from '../../lib/i18n.ts';
 import type { Session } from '../../lib/session.ts';
 import {

@@ -1,7 +1,7 @@
 /// <reference types="node" />
- 
+
 import assert from 'node:assert/strict';
- 
+
 import { describe, test } from 'node:test';
 import type { DirectoryUnit } from '../../../../src/protocol/im/directory.ts';
 import {

@@ -1,7 +1,7 @@
 /// <reference types="node" />
- 
+
 import assert from 'node:assert/strict';
- 
+
 import { describe, test } from 'node:test';
 import type { ServerFrame } from '../../../../src/protocol/im/frames.ts';
 import type { InboxMemo, MemoReceipts, SentMemo } from '../../../../src/protocol/im/memos.ts';

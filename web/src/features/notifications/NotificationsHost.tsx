@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { initials } from '../../app/Shell.tsx';
+import { initials } from '../../lib/initials.ts';
 import { useT } from '../../lib/i18n.ts';
 import { href, navigate } from '../../lib/router.ts';
 import type { Session } from '../../lib/session.ts';

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { DirectoryPerson } from '../../../../src/protocol/im/directory.ts';
-import { initials } from '../../app/Shell.tsx';
+import { initials } from '../../lib/initials.ts';
 import { href } from '../../lib/router.ts';
 import type { Session } from '../../lib/session.ts';
 import { PresenceDot, usePresenceLabel } from '../presence/PresenceDot.tsx';
