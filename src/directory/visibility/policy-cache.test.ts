@@ -92,14 +92,25 @@ describeOnEachDatabase('visibility policy cache', (context) => {
     const policy = createVisibilityPolicy(services, { now: () => clock });
     assert.equal(await policy.canSee(w.id('dev'), w.id('sales')), true);
     const other = servicesOver(context.store);
-    const newcomer = await other.directory.users.create(
-      `${w.prefix}new@example.com`,
-      { displayName: 'New', unit: w.unit('Sales') },
-      TEST_ACTOR,
-    );
-    assert.equal(await policy.canSee(w.id('dev'), newcomer.id), false, 'within a second of the last load');
-    clock += 1_000;
+    const create = (name: string) =>
+      other.directory.users.create(
+        `${w.prefix}${name}@example.com`,
+        { displayName: name, unit: w.unit('Sales') },
+        TEST_ACTOR,
+      );
+    // Right after a load: the first unknown id reloads at once.
+    const newcomer = await create('new');
     assert.equal(await policy.canSee(w.id('dev'), newcomer.id), true);
+    // Another unknown id within the second does not reload again…
+    const second = await create('second');
+    assert.equal(
+      await policy.canSee(w.id('dev'), second.id),
+      false,
+      'within a second of the last unknown-id reload',
+    );
+    // …a second later it does.
+    clock += 1_000;
+    assert.equal(await policy.canSee(w.id('dev'), second.id), true);
     assert.deepEqual(
       await policy.visibleAmong(newcomer.id, [w.id('sales'), 424_242]),
       new Set([w.id('sales')]),

@@ -31,6 +31,8 @@ export class PolicyCache {
   #generation = 0;
   #snapshot: PolicySnapshot | undefined;
   #loading: { generation: number; promise: Promise<PolicySnapshot> } | undefined;
+  /** When an unknown id last caused a reload (not the snapshot's age: a user created a moment after a load must be found). */
+  #unknownReloadAt = Number.NEGATIVE_INFINITY;
 
   constructor(load: () => Promise<PolicySnapshot>, options: PolicyCacheOptions = {}) {
     this.#load = load;
@@ -62,8 +64,10 @@ export class PolicyCache {
     const snapshot = await this.current();
     for (const id of ids) {
       if (snapshot.has(id)) continue;
-      if (this.#now() - snapshot.loadedAt < this.#unknownReloadMs) return snapshot;
-      return this.#reload();
+      const now = this.#now();
+      if (now - this.#unknownReloadAt < this.#unknownReloadMs) return snapshot;
+      this.#unknownReloadAt = now;
+      return this.#reload(true);
     }
     return snapshot;
   }
