@@ -1,0 +1,445 @@
+/**
+ * Test harness for POP3: a REAL `coo` server (startServer over a fresh data
+ * dir, pop3 and pop3s on 127.0.0.1:0, every other listener off), messages
+ * put into a user's INBOX through the store and the server's blob store, a
+ * raw client for malformed input, and python3's poplib as the real client.
+ *
+ *   const server = await startPop3Server({ database?, allowPlaintextOnLoopback?, lockTuning? })
+ *   server.pop3 / server.pop3s   { host, port } of the listeners
+ *   server.ca                    the server's certificate (PEM), to verify TLS
+ *   await server.createUser('taro') → { id, address, password }
+ *   await server.deliver(userId, bytes) → { uid, size, sha256 } (appended to INBOX)
+ *   await server.inbox(userId)   the INBOX's messages in the store, in UID order
+ *   server.logLines()            the server's log lines, parsed
+ *   await server.extraListener({ implicitTls, tuning? }) another pop3 listener on 127.0.0.1:0 over
+ *                                the same services, with its own tuning (short timeouts); closed by stop()
+ *   await server.stop()
+ *
+ *   const client = await RawPop3Client.connect(server, { tls: true | false })
+ *   await client.line() → the next reply line; await client.command('STAT') → its reply line
+ *   await client.multiline() → the body of a multi-line reply, as sent (dot-stuffed, without ".")
+ *   client.write(bytes), await client.stls({ alreadySent? }), await client.closed, client.destroy()
+ *
+ *   await runPython(script, input) → { code, stdout, stderr } (input as JSON on stdin)
+ *   await poplib(server, steps) → one result per step, run by python3's poplib:
+ *     steps like { op: 'connect_ssl' | 'connect' | 'stls' | 'capa' | 'user' | 'pass' | 'stat' | 'list'
+ *     | 'uidl' | 'retr' | 'top' | 'dele' | 'rset' | 'noop' | 'quit' | 'close', arg?, lines?, session? }
+ *     (session names one of several connections, default 'a'); each result is { ok } or
+ *     { err: the -ERR line } or { exc: a Python exception }; retr/top give { resp, data (base64) }
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import tls from 'node:tls';
+import { DiskBlobStore } from '../../src/blob/disk-blob-store.ts';
+import { loadConfig } from '../../src/config/loader.ts';
+import type { ListenAddress } from '../../src/config/schema.ts';
+import { CLI_ACTOR } from '../../src/directory/types.ts';
+import { initDataDir } from '../../src/init.ts';
+import { createLogger } from '../../src/log.ts';
+import type { MailContext, RunningListener } from '../../src/mail/mail-system.ts';
+import { startPop3Listener, type Pop3ListenerOptions } from '../../src/mail/pop3/listener.ts';
+import { startServer, type RunningServer } from '../../src/server.ts';
+import type { Services } from '../../src/services.ts';
+import {
+  appendMessage,
+  ensureDefaultMailboxes,
+  findMailbox,
+  listMessages,
+  type MailMessageRow,
+} from '../../src/store/mailboxes.ts';
+import { useFastHashing } from './rest-call.ts';
+import { createPostgresDatabase, type TestDatabase } from './stores.ts';
+
+export const DOMAIN = 'example.com';
+export const PASSWORD = 'a fine test password';
+
+const OTHER_LISTENERS_OFF = ['http', 'smtp', 'submission', 'submissions', 'imap', 'imaps'].map(
+  (n) => `${n}=off`,
+);
+
+export interface Pop3ServerOptions {
+  database?: 'sqlite' | 'postgres';
+  /** [pop3] allow_plaintext_on_loopback. */
+  allowPlaintextOnLoopback?: boolean;
+  /** [auth] max_failures_per_account (default 10). */
+  maxFailuresPerAccount?: number;
+}
+
+export interface Pop3TestServer {
+  server: RunningServer;
+  services: Services;
+  pop3: ListenAddress;
+  pop3s: ListenAddress;
+  ca: string;
+  blobs: DiskBlobStore;
+  createUser(localPart: string): Promise<{ id: number; address: string; password: string }>;
+  deliver(userId: number, message: Buffer): Promise<{ uid: number; size: number; sha256: string }>;
+  inbox(userId: number): Promise<MailMessageRow[]>;
+  logLines(): Record<string, unknown>[];
+  extraListener(options: Pop3ListenerOptions): Promise<RunningListener>;
+  stop(): Promise<void>;
+}
+
+export async function startPop3Server(options: Pop3ServerOptions = {}): Promise<Pop3TestServer> {
+  const root = mkdtempSync(path.join(tmpdir(), 'coo-pop3-'));
+  let database: TestDatabase | undefined;
+  let server: RunningServer | undefined;
+  const extra: RunningListener[] = [];
+  const cleanup = async () => {
+    for (const listener of extra) await listener.close().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+    await database?.drop();
+    rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    if (options.database === 'postgres') database = await createPostgresDatabase();
+    const dataDir = path.join(root, 'data');
+    await initDataDir({
+      dataDir,
+      domain: DOMAIN,
+      admin: `admin@${DOMAIN}`,
+      password: PASSWORD,
+      listen: [...OTHER_LISTENERS_OFF, 'pop3=127.0.0.1:0', 'pop3s=127.0.0.1:0'],
+      databaseUrl: database?.target.kind === 'postgres' ? database.target.url : undefined,
+    });
+    const configFile = path.join(dataDir, 'coo.toml');
+    useFastHashing(configFile);
+    editConfig(configFile, options);
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    server = await startServer({ dataDir, logger: createLogger('debug', sink) });
+    const running = server;
+    const pop3 = running.address('pop3');
+    const pop3s = running.address('pop3s');
+    if (!pop3 || !pop3s) throw new Error('the pop3 listeners did not start');
+    const blobs = await DiskBlobStore.open(path.join(dataDir, 'blobs'));
+    const services = running.services;
+    return {
+      server: running,
+      services,
+      pop3,
+      pop3s,
+      ca: readFileSync(path.join(dataDir, 'tls', 'cert.pem'), 'utf8'),
+      blobs,
+      createUser: async (localPart) => {
+        const address = `${localPart}@${DOMAIN}`;
+        const user = await services.directory.users.create(address, { displayName: localPart }, CLI_ACTOR, {
+          password: PASSWORD,
+        });
+        return { id: user.id, address: user.address, password: PASSWORD };
+      },
+      deliver: async (userId, message) => {
+        const blob = await blobs.put(message);
+        const now = Date.now();
+        await ensureDefaultMailboxes(services.store.db, userId, now);
+        const inbox = await findMailbox(services.store.db, userId, 'INBOX');
+        if (!inbox) throw new Error('no INBOX');
+        const row = await services.store.db.transaction().execute((tx) =>
+          appendMessage(tx, {
+            mailboxId: inbox.id,
+            userId,
+            blobSha256: blob.id,
+            size: blob.size,
+            internalDate: now,
+            flags: [],
+            subject: '',
+            fromAddress: '',
+            messageId: '',
+            now,
+          }),
+        );
+        return { uid: Number(row.uid), size: Number(row.size), sha256: blob.id };
+      },
+      inbox: async (userId) => {
+        const inbox = await findMailbox(services.store.db, userId, 'INBOX');
+        return inbox ? listMessages(services.store.db, inbox.id) : [];
+      },
+      logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+      extraListener: async (listenerOptions) => {
+        const tlsPair = {
+          certPem: readFileSync(path.join(dataDir, 'tls', 'cert.pem'), 'utf8'),
+          keyPem: readFileSync(path.join(dataDir, 'tls', 'key.pem'), 'utf8'),
+        };
+        // What a POP3 listener uses of the mail context; the ports stay out of it.
+        const context = {
+          services,
+          blobs,
+          logger: createLogger('debug', sink),
+          config: loadConfig(dataDir),
+          tls: tlsPair,
+        } as unknown as MailContext;
+        const listener = await startPop3Listener(context, { host: '127.0.0.1', port: 0 }, listenerOptions);
+        extra.push(listener);
+        return listener;
+      },
+      stop: cleanup,
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+function editConfig(configFile: string, options: Pop3ServerOptions): void {
+  let text = readFileSync(configFile, 'utf8');
+  if (options.allowPlaintextOnLoopback !== undefined) {
+    text = replaceOrFail(
+      text,
+      /^allow_plaintext_on_loopback = \w+$/m,
+      `allow_plaintext_on_loopback = ${options.allowPlaintextOnLoopback}`,
+    );
+  }
+  if (options.maxFailuresPerAccount !== undefined) {
+    text = replaceOrFail(
+      text,
+      /^max_failures_per_account = \d+$/m,
+      `max_failures_per_account = ${options.maxFailuresPerAccount}`,
+    );
+  }
+  writeFileSync(configFile, text);
+}
+
+function replaceOrFail(text: string, pattern: RegExp, replacement: string): string {
+  if (!pattern.test(text)) throw new Error(`coo.toml has no line matching ${String(pattern)}`);
+  return text.replace(pattern, replacement);
+}
+
+/** A POP3 client that sends exactly what it is told, for malformed input and byte-exact checks. */
+export class RawPop3Client {
+  socket: net.Socket;
+  readonly closed: Promise<void>;
+  #buffer = Buffer.alloc(0);
+  #wake: (() => void) | undefined;
+  #ended = false;
+  readonly #ca: string;
+
+  private constructor(socket: net.Socket, ca: string) {
+    this.#ca = ca;
+    this.socket = socket;
+    this.closed = new Promise((resolve) => {
+      this.#listen(socket, resolve);
+    });
+  }
+
+  static async connect(
+    server: Pick<Pop3TestServer, 'pop3' | 'pop3s' | 'ca'>,
+    options: { tls: boolean },
+  ): Promise<RawPop3Client> {
+    const address = options.tls ? server.pop3s : server.pop3;
+    const socket = options.tls
+      ? tls.connect({ host: address.host, port: address.port, ca: server.ca, servername: 'localhost' })
+      : net.connect({ host: address.host, port: address.port });
+    await new Promise<void>((resolve, reject) => {
+      socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve());
+      socket.once('error', reject);
+    });
+    return new RawPop3Client(socket, server.ca);
+  }
+
+  #listen(socket: net.Socket, onClose: () => void): void {
+    socket.on('data', (chunk: Buffer) => {
+      this.#buffer = Buffer.concat([this.#buffer, chunk]);
+      this.#wake?.();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.#ended = true;
+      this.#wake?.();
+      onClose();
+    });
+  }
+
+  write(data: string | Buffer): void {
+    this.socket.write(data);
+  }
+
+  /** The next line without CRLF; rejects when the server closes first or after timeoutMs. */
+  line(timeoutMs = 5000): Promise<string> {
+    return this.#take((buffer) => {
+      const end = buffer.indexOf('\r\n');
+      return end === -1 ? undefined : [buffer.subarray(0, end).toString('utf8'), end + 2];
+    }, timeoutMs);
+  }
+
+  async command(text: string, timeoutMs = 5000): Promise<string> {
+    this.write(`${text}\r\n`);
+    return this.line(timeoutMs);
+  }
+
+  /** The body of a multi-line reply up to the terminating ".", still dot-stuffed, with its last CRLF. */
+  multiline(timeoutMs = 5000): Promise<Buffer> {
+    return this.#take((buffer) => {
+      if (buffer.subarray(0, 3).equals(Buffer.from('.\r\n'))) return [Buffer.alloc(0), 3];
+      const end = buffer.indexOf('\r\n.\r\n');
+      return end === -1 ? undefined : [Buffer.from(buffer.subarray(0, end + 2)), end + 5];
+    }, timeoutMs);
+  }
+
+  /** STLS (unless already written), then the TLS handshake over the same connection; resolves with STLS's reply. */
+  async stls(options: { alreadySent?: boolean } = {}): Promise<string> {
+    const reply = options.alreadySent ? await this.line() : await this.command('STLS');
+    if (!reply.startsWith('+OK')) return reply;
+    // Whatever the server might have sent after its +OK in plaintext would be an attack: there must be nothing.
+    if (this.#buffer.length > 0)
+      throw new Error(`plaintext after +OK to STLS: ${this.#buffer.toString('latin1')}`);
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    const secure = tls.connect({ socket: plain, ca: this.#ca, servername: 'localhost' });
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', () => resolve());
+      secure.once('error', reject);
+    });
+    this.socket = secure;
+    this.#listen(secure, () => undefined);
+    return reply;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  async #take<T>(parse: (buffer: Buffer) => [T, number] | undefined, timeoutMs: number): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = parse(this.#buffer);
+      if (found) {
+        this.#buffer = this.#buffer.subarray(found[1]);
+        return found[0];
+      }
+      if (this.#ended)
+        throw new Error(`the server closed the connection; unread: ${this.#buffer.toString('utf8')}`);
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`no reply within ${timeoutMs} ms; unread: ${this.#buffer.toString('utf8')}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+  }
+}
+
+/** Runs a python3 script with a JSON input on stdin; resolves with its exit code and output. */
+export function runPython(
+  script: string,
+  input: unknown,
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(JSON.stringify(input));
+  });
+}
+
+const POPLIB_DRIVER = String.raw`
+import base64, json, poplib, ssl, sys
+cfg = json.load(sys.stdin)
+ctx = ssl.create_default_context(cafile=cfg['ca'])
+sessions = {}
+results = []
+def text(b):
+    return b.decode('utf-8', 'replace')
+for step in cfg['steps']:
+    op = step['op']
+    name = step.get('session', 'a')
+    conn = sessions.get(name)
+    try:
+        if op == 'connect_ssl':
+            conn = sessions[name] = poplib.POP3_SSL('127.0.0.1', cfg['pop3s'], context=ctx, timeout=15)
+            r = text(conn.getwelcome())
+        elif op == 'connect':
+            conn = sessions[name] = poplib.POP3('127.0.0.1', cfg['pop3'], timeout=15)
+            r = text(conn.getwelcome())
+        elif op == 'stls':
+            r = text(conn.stls(ctx))
+        elif op == 'capa':
+            r = conn.capa()
+        elif op == 'user':
+            r = text(conn.user(step['arg']))
+        elif op == 'pass':
+            r = text(conn.pass_(step['arg']))
+        elif op == 'stat':
+            r = list(conn.stat())
+        elif op in ('list', 'uidl'):
+            fn = conn.list if op == 'list' else conn.uidl
+            resp = fn(step['arg']) if 'arg' in step else fn()
+            r = text(resp) if isinstance(resp, bytes) else [text(line) for line in resp[1]]
+        elif op in ('retr', 'top'):
+            resp, lines, octets = conn.retr(step['arg']) if op == 'retr' else conn.top(step['arg'], step['lines'])
+            r = {'resp': text(resp), 'data': base64.b64encode(b'\r\n'.join(lines) + b'\r\n').decode()}
+        elif op in ('dele', 'rset', 'noop', 'quit'):
+            fn = getattr(conn, op)
+            r = text(fn(step['arg']) if 'arg' in step else fn())
+        elif op == 'close':
+            conn.close()
+            r = None
+        else:
+            raise ValueError('unknown op ' + op)
+        results.append({'ok': r})
+    except poplib.error_proto as e:
+        results.append({'err': text(e.args[0]) if isinstance(e.args[0], bytes) else str(e.args[0])})
+    except Exception as e:
+        results.append({'exc': repr(e)})
+print(json.dumps(results))
+`;
+
+export interface PoplibStep {
+  op: string;
+  arg?: string | number;
+  lines?: number;
+  session?: string;
+}
+
+export type PoplibResult = { ok: unknown } | { err: string } | { exc: string };
+
+/** Runs the steps with python3's poplib; see the comment at the top of this file. */
+export async function poplib(
+  server: Pick<Pop3TestServer, 'pop3' | 'pop3s' | 'ca'>,
+  steps: PoplibStep[],
+): Promise<PoplibResult[]> {
+  const { code, stdout, stderr } = await runPython(POPLIB_DRIVER, {
+    ca: caFile(server.ca),
+    pop3: server.pop3.port,
+    pop3s: server.pop3s.port,
+    steps,
+  });
+  if (code !== 0) throw new Error(`python3 poplib driver failed (${code}): ${stderr}`);
+  return JSON.parse(stdout) as PoplibResult[];
+}
+
+const caFiles = new Map<string, string>();
+
+/** The CA as a file, for python's ssl module. */
+function caFile(ca: string): string {
+  let file = caFiles.get(ca);
+  if (!file) {
+    file = path.join(mkdtempSync(path.join(tmpdir(), 'coo-pop3-ca-')), 'ca.pem');
+    writeFileSync(file, ca);
+    caFiles.set(ca, file);
+  }
+  return file;
+}
