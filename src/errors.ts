@@ -4,6 +4,8 @@ export interface ErrorDetail {
   line?: number;
   field?: string;
   message: string;
+  /** A stable name of the problem, for clients that word it in their own language (TLS_INVALID). */
+  reason?: string;
 }
 
 /**

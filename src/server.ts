@@ -8,12 +8,12 @@ import { buildHttpApp, type HttpApp } from './http/app.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { GatewayOptions } from './im/gateway/gateway-options.ts';
 import { createMessenger, type Messenger } from './im/messenger.ts';
-import { startMail, type MailSystem } from './mail/mail-system.ts';
+import { startMail, type DnsResolver, type MailSystem } from './mail/mail-system.ts';
 import type { PresenceTuning } from './im/presence/presence-service.ts';
 import type { PushTuning } from './im/push/push-service.ts';
 import { ErrorCode } from './protocol/errors.ts';
 import { openServices, type Services } from './services.ts';
-import { loadTlsFiles } from './tls/tls-files.ts';
+import { TlsCertificates } from './tls/tls-certificates.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -27,6 +27,8 @@ export interface ServerOptions {
     presence?: PresenceTuning;
     push?: PushTuning;
   };
+  /** Mail's DNS (tests inject one, so they run offline); node:dns when absent. */
+  mail?: { resolver?: DnsResolver };
 }
 
 export interface ListenerStatus {
@@ -38,6 +40,8 @@ export interface ListenerStatus {
 
 export interface RunningServer {
   services: Services;
+  /** The certificate of every TLS listener; onChange() tells when an admin replaced it. */
+  tls: TlsCertificates;
   messenger: Messenger;
   listeners: ListenerStatus[];
   /** The bound address of a running listener. */
@@ -50,7 +54,13 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const loaded = loadConfig(options.dataDir, options.listen);
   const logger = options.logger ?? createLogger(loaded.config.log.level);
-  const tls = await loadTlsFiles(loaded.paths.tlsCert, loaded.paths.tlsKey);
+  const tls = await TlsCertificates.load({
+    certPath: loaded.paths.tlsCert,
+    keyPath: loaded.paths.tlsKey,
+    logger,
+    // The services open just below; a replacement only comes once the listeners run.
+    audit: { append: (entry) => services.audit.append(entry) },
+  });
   const services = await openServices(loaded);
   let bus: EventBus | undefined;
   let http: HttpApp | undefined;
@@ -75,7 +85,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       presence: options.messenger?.presence,
       push: options.messenger?.push,
     });
-    mail = await startMail({ services, bus, blobs, logger, config: loaded, tls });
+    mail = await startMail({
+      services,
+      bus,
+      blobs,
+      logger,
+      config: loaded,
+      tls,
+      resolver: options.mail?.resolver,
+    });
     for (const [name, configured] of loaded.listeners) {
       const status: ListenerStatus = {
         name,
@@ -118,8 +136,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const openBus = bus;
   const openMessenger = messenger;
   const openMail = mail;
+  const stopWatchingTls = tls.watchFiles();
   return {
     services,
+    tls,
     messenger: openMessenger,
     listeners,
     address: (name) => {
@@ -128,6 +148,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     close: async () => {
       logger.info('shutting down: draining connections');
+      stopWatchingTls();
       // Sessions first (WebSocket 1001, SMTP 421…), so they end while the database and bus are still there.
       await openMail.close();
       await openMessenger.close();

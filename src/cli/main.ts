@@ -90,6 +90,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/settings.ts')).settingsCommand,
   },
   {
+    name: 'tls',
+    summary: 'show the TLS certificate, or install a new one (no restart needed)',
+    load: async () => (await import('./commands/tls.ts')).tlsCommand,
+  },
+  {
     name: 'config',
     summary: 'check the configuration file',
     load: async () => (await import('./commands/config.ts')).configCommand,

@@ -75,6 +75,76 @@ const size = z.union([z.string(), z.number()]).transform((value, context) => {
   return bytes;
 });
 
+/** [queue]: outbound delivery (docs/mail.md, "The outbound queue"). */
+const QUEUE_DEFAULTS = {
+  max_age_hours: 120,
+  delay_warning_hours: 4,
+  retry_min_seconds: 300,
+  retry_max_seconds: 3600,
+  concurrency: 20,
+  per_domain_concurrency: 3,
+  verify_tls: false,
+};
+
+const smarthost = z
+  .object({
+    host: z
+      .string()
+      .min(1)
+      .regex(/^[a-zA-Z0-9.:[\]-]+$/, 'expected a host name or address'),
+    port: z.number().int().min(1).max(65535).default(587),
+    user: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    /** starttls: STARTTLS required; tls: implicit TLS (port 465); none: plain (a relay on the LAN). */
+    tls: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+    verify_tls: z.boolean().default(true),
+  })
+  .strict()
+  .refine((value) => (value.user === undefined) === (value.password === undefined), {
+    message: 'set both user and password, or neither',
+  });
+
+const queue = z
+  .object({
+    max_age_hours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(QUEUE_DEFAULTS.max_age_hours),
+    delay_warning_hours: z.number().int().min(0).default(QUEUE_DEFAULTS.delay_warning_hours),
+    retry_min_seconds: z.number().int().min(1).default(QUEUE_DEFAULTS.retry_min_seconds),
+    retry_max_seconds: z.number().int().min(1).default(QUEUE_DEFAULTS.retry_max_seconds),
+    concurrency: z.number().int().min(1).max(1000).default(QUEUE_DEFAULTS.concurrency),
+    per_domain_concurrency: z.number().int().min(1).max(100).default(QUEUE_DEFAULTS.per_domain_concurrency),
+    verify_tls: z.boolean().default(QUEUE_DEFAULTS.verify_tls),
+    smarthost: smarthost.optional(),
+  })
+  .strict()
+  .default(QUEUE_DEFAULTS);
+
+/** [submission]: mail apps sending (docs/mail.md, "Sending mail"). */
+const SUBMISSION_DEFAULTS = { max_messages_per_hour: 300, max_recipients: 100 };
+
+const submission = z
+  .object({
+    max_messages_per_hour: z.number().int().min(0).default(SUBMISSION_DEFAULTS.max_messages_per_hour),
+    max_recipients: z.number().int().min(1).max(10_000).default(SUBMISSION_DEFAULTS.max_recipients),
+  })
+  .strict()
+  .default(SUBMISSION_DEFAULTS);
+
+/** [pop3]: mail apps reading with POP3 (docs/mail.md, "Reading mail with POP3"). */
+const POP3_DEFAULTS = { allow_plaintext_on_loopback: false };
+
+const pop3 = z
+  .object({
+    /** USER/PASS and AUTH PLAIN without TLS from 127.0.0.0/8 and ::1 (a local webmail or fetchmail). */
+    allow_plaintext_on_loopback: z.boolean().default(POP3_DEFAULTS.allow_plaintext_on_loopback),
+  })
+  .strict()
+  .default(POP3_DEFAULTS);
+
 export const configSchema = z
   .object({
     server: z
@@ -147,6 +217,39 @@ export const configSchema = z
       .object({ max_upload_size: size.refine((n) => n > 0, 'must be more than 0').default(2 * 1024 ** 3) })
       .strict()
       .default({ max_upload_size: 2 * 1024 ** 3 }),
+    queue,
+    submission,
+    pop3,
+    mail: z
+      .object({
+        /** Largest message SMTP accepts (advertised with SIZE, RFC 1870); larger ones get 552 5.3.4. */
+        max_message_size: size.refine((n) => n > 0, 'must be more than 0').default(25 * 1024 ** 2),
+        /** DNS blocklist zones asked about every connecting address (none by default: a LAN has no internet). */
+        dnsbl: z
+          .array(z.string().regex(/^[a-zA-Z0-9.-]+$/, 'expected a DNS zone such as "zen.spamhaus.org"'))
+          .default([]),
+        /** Greylisting: a first attempt from an unknown (address, sender, recipient) gets 450 4.7.1. */
+        greylisting: z.boolean().default(false),
+        greylist_delay_seconds: z.number().int().min(0).max(86_400).default(300),
+        /** Simultaneous inbound SMTP connections from one address; 0 = no limit. */
+        connections_per_address: z.number().int().min(0).default(20),
+        /** Messages one address may send in a minute over inbound SMTP; 0 = no limit. */
+        messages_per_minute_per_address: z.number().int().min(0).default(120),
+        /** An auto-reply answers each sender at most once in this many days. */
+        autoreply_interval_days: z.number().int().min(1).max(365).default(3),
+        /** Secret of SRS (forwarded mail's envelope sender); generated and kept in the database when unset. */
+        srs_secret: z.string().min(16).optional(),
+      })
+      .strict()
+      .default({
+        max_message_size: 25 * 1024 ** 2,
+        dnsbl: [],
+        greylisting: false,
+        greylist_delay_seconds: 300,
+        connections_per_address: 20,
+        messages_per_minute_per_address: 120,
+        autoreply_interval_days: 3,
+      }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -158,3 +261,7 @@ export const configSchema = z
 
 export type Config = z.output<typeof configSchema>;
 export type AuthConfig = Config['auth'];
+export type MailConfig = Config['mail'];
+export type QueueConfig = Config['queue'];
+export type SubmissionConfig = Config['submission'];
+export type Pop3Config = Config['pop3'];

@@ -104,6 +104,60 @@ default_quota = "2G"
 # Largest file a messenger user may upload (refused before any byte is stored).
 max_upload_size = "2G"
 
+[mail]
+# Largest message accepted over SMTP (advertised with SIZE; larger: 552 5.3.4).
+max_message_size = "25M"
+# DNS blocklists asked about each connecting address, e.g. ["zen.spamhaus.org"].
+# Empty by default: a LAN with no internet has no DNS to ask.
+dnsbl = []
+# Greylisting: the first attempt of an unknown (address, sender, recipient) is
+# answered 450 4.7.1; a real mail server retries after greylist_delay_seconds.
+greylisting = false
+greylist_delay_seconds = 300
+# Per remote address: simultaneous connections and messages a minute (0 = no limit).
+connections_per_address = 20
+messages_per_minute_per_address = 120
+# An auto-reply ("away") answers each sender at most once in this many days.
+autoreply_interval_days = 3
+# SRS secret for forwarded mail; generated and kept in the database when unset.
+# srs_secret = "at least 16 characters"
+
+[submission]
+# Mail apps send on "submission" (587, STARTTLS) and "submissions" (465, TLS),
+# logged in, and only as themselves. A hijacked account is stopped at this many
+# messages an hour (0 = no limit); a message may have at most max_recipients.
+max_messages_per_hour = 300
+max_recipients = 100
+
+[queue]
+# Mail for other servers waits here. It is retried after retry_min_seconds, the
+# wait doubling up to retry_max_seconds, for max_age_hours; then the sender gets
+# it back with a delivery report. A delay notice goes out after
+# delay_warning_hours (0 = never).
+max_age_hours = 120
+delay_warning_hours = 4
+retry_min_seconds = 300
+retry_max_seconds = 3600
+# Deliveries at once, in all and to one destination domain.
+concurrency = 20
+per_domain_concurrency = 3
+# false: STARTTLS whenever offered, certificates not checked (like Postfix "may");
+# true: only servers with STARTTLS and a valid certificate get mail.
+verify_tls = false
+# Where port 25 is blocked, send everything through a provider's server instead:
+# [queue.smarthost]
+# host = "smtp.provider.example"
+# port = 587
+# tls = "starttls"          # "starttls", "tls" (port 465) or "none"
+# user = "account"
+# password = "secret"
+# verify_tls = true
+
+[pop3]
+# Passwords are refused on an unencrypted connection (send STLS first, or use
+# pop3s). Set to true to allow them from this machine only (127.0.0.1, ::1).
+allow_plaintext_on_loopback = false
+
 [log]
 # fatal, error, warn, info, debug, trace or silent.
 level = "info"

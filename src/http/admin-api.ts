@@ -8,8 +8,11 @@ import { registerDashboardRoutes, type DashboardSources } from './routes/dashboa
 import { errorResponses, tokenSecurity, type ApiApp } from './routes/common.schema.ts';
 import { registerDomainRoutes } from './routes/domains.ts';
 import { registerGroupRoutes } from './routes/groups.ts';
+import { registerMailRoutes } from './routes/mail.ts';
 import { registerOrgRoutes } from './routes/org.ts';
 import { registerSettingRoutes } from './routes/settings.ts';
+import { registerTlsRoutes, type CertificateHolder } from './routes/tls.ts';
+import { TlsCertificates } from '../tls/tls-certificates.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 import { registerUserCsvRoutes } from './routes/user-csv.ts';
 import { registerUserRoutes } from './routes/users.ts';
@@ -30,6 +33,12 @@ export function adminDeviceCheck(services: Services): DeviceService {
 export interface AdminApiOptions {
   /** The messenger's connections and the process's listeners, for GET /dashboard. */
   dashboard?: DashboardSources;
+  /**
+   * The certificate the listeners present, for /tls/certificate. Without it
+   * (the API alone, in tests) the files under [tls] are read and written, and
+   * a server running on them picks a replacement up from its file poll.
+   */
+  tls?: CertificateHolder;
 }
 
 /**
@@ -59,6 +68,7 @@ export function installAdminApi(app: ApiApp, services: Services, options: AdminA
       );
       registerUserRoutes(api, services);
       registerUserCsvRoutes(api, services);
+      registerMailRoutes(api, services);
       registerOrgRoutes(api, services);
       registerGroupRoutes(api, services);
       registerDomainRoutes(api, services);
@@ -68,7 +78,28 @@ export function installAdminApi(app: ApiApp, services: Services, options: AdminA
       registerSettingRoutes(api, services);
       registerVisibilityRoutes(api, services);
       registerDashboardRoutes(api, services, options.dashboard);
+      registerTlsRoutes(api, certificateHolder(services, options.tls));
     },
     { prefix: API_PREFIX },
   );
+}
+
+function certificateHolder(services: Services, given: CertificateHolder | undefined): () => Promise<CertificateHolder> {
+  if (given) return () => Promise.resolve(given);
+  let loading: Promise<TlsCertificates> | undefined;
+  return async () => {
+    loading ??= TlsCertificates.load({
+      certPath: services.config.paths.tlsCert,
+      keyPath: services.config.paths.tlsKey,
+      audit: services.audit,
+    }).catch((error: unknown) => {
+      // Not kept: the files may be fixed by the next request.
+      loading = undefined;
+      throw error;
+    });
+    const holder = await loading;
+    // Nothing else watches the files here: look before each answer, so a change by the CLI shows.
+    await holder.reloadFromFiles();
+    return holder;
+  };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Server as HttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -16,6 +17,7 @@ import { installMailAutoconfig } from '../mail/autoconfig/routes.ts';
 import { HTTP_LIMITS } from './limits.ts';
 import { installOpenApi } from './openapi.ts';
 import type { ApiApp } from './routes/common.schema.ts';
+import type { TlsCertificates } from '../tls/tls-certificates.ts';
 
 export interface HttpAppOptions {
   /**
@@ -29,8 +31,8 @@ export interface HttpAppOptions {
 export interface HttpAppDeps {
   services: Services;
   logger: Logger;
-  /** PEM texts of the certificate (with its chain) and the private key. */
-  tls: { certPem: string; keyPem: string };
+  /** The certificate (with its chain) and key: served, shown and replaced through the API, swapped at once. */
+  tls: TlsCertificates;
   /** The listeners and their state, read when metrics are scraped. */
   listeners: () => ListenerStatus[];
   options?: HttpAppOptions;
@@ -71,6 +73,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   const api: ApiApp = app.withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  swapCertificateOnChange(app, deps.tls);
   installErrorHandling(app);
   acceptJsonBodiesOnly(app);
   installRequestLog(app);
@@ -81,12 +84,23 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
   installMetrics(app, { store: deps.services.store, listeners: deps.listeners });
   installAdminApi(api, deps.services, {
     dashboard: { connections: deps.messenger?.registry, listeners: deps.listeners },
+    tls: deps.tls,
   });
   deps.messenger?.install(api);
   await installMailAutoconfig(app, deps.services, deps.listeners);
   await installWebClient(app, deps.webClientDir);
   await app.ready();
   return app;
+}
+
+/** New handshakes use a replaced certificate at once; open connections keep the one they agreed on. */
+function swapCertificateOnChange(app: FastifyInstance, tls: TlsCertificates): void {
+  // Fastify types its server as http.Server; with the https option it is an https.Server.
+  const server = app.server as unknown as HttpsServer;
+  const unsubscribe = tls.onChange((pair) => server.setSecureContext({ cert: pair.certPem, key: pair.keyPem }));
+  app.addHook('onClose', async () => {
+    unsubscribe();
+  });
 }
 
 /** One log line per request; probes and scrapes only at debug level, so they do not flood the log. */

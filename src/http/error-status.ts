@@ -9,6 +9,7 @@ export const HTTP_STATUS_OF_ERROR = {
   [ErrorCode.INVALID_INPUT]: 400,
   [ErrorCode.INVALID_ADDRESS]: 400,
   [ErrorCode.PASSWORD_TOO_WEAK]: 400,
+  [ErrorCode.TLS_INVALID]: 400,
   [ErrorCode.REQUEST_TOO_LARGE]: 413,
   [ErrorCode.BLOB_TOO_LARGE]: 413,
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,

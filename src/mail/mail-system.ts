@@ -1,3 +1,4 @@
+import { promises as dns } from 'node:dns';
 import type { DiskBlobStore } from '../blob/disk-blob-store.ts';
 import type { EventBus } from '../bus/event-bus.ts';
 import type { LoadedConfig } from '../config/loader.ts';
@@ -26,7 +27,16 @@ export interface MailContext {
   tls: { certPem: string; keyPem: string };
   localDelivery: LocalDeliveryPort;
   queue: OutboundQueuePort;
+  /** DNS of mail (SPF, DKIM, DMARC, DNSBL, MX): node:dns's resolve unless injected (tests run offline). */
+  resolver: DnsResolver;
 }
+
+/**
+ * A DNS query as node:dns's `resolve(name, rrtype)` answers it (TXT: string
+ * chunks per record, MX: {exchange, priority}…); failures reject with its
+ * error codes (ENOTFOUND, ENODATA, ETIMEOUT, ECONNREFUSED…).
+ */
+export type DnsResolver = (name: string, rrtype: string) => Promise<unknown>;
 
 export interface RunningListener {
   /** The bound address (the real port when 0 was asked for). */
@@ -47,8 +57,8 @@ export interface MailModule {
   start?: (context: MailContext) => Promise<MailWorker>;
 }
 
-/** What server.ts hands over; the ports are built here. */
-export type MailBase = Omit<MailContext, 'localDelivery' | 'queue'>;
+/** What server.ts hands over; the ports are built here, and the resolver defaults to node:dns. */
+export type MailBase = Omit<MailContext, 'localDelivery' | 'queue' | 'resolver'> & { resolver?: DnsResolver };
 
 export interface MailSystem {
   /** Starts a mail listener; undefined when that protocol is not built. */
@@ -66,7 +76,10 @@ export async function startMail(
   base: MailBase,
   modules: readonly MailModule[] = MAIL_MODULES,
 ): Promise<MailSystem> {
-  const context = { ...base } as MailContext;
+  const context = {
+    ...base,
+    resolver: base.resolver ?? ((name, rrtype) => dns.resolve(name, rrtype)),
+  } as MailContext;
   context.queue = createOutboundQueue(context);
   context.localDelivery = createLocalDelivery(context);
   const workers: MailWorker[] = [];

@@ -14,7 +14,13 @@ export interface StoredMessage {
 
 /** Where an address goes, as SMTP asks at RCPT time. */
 export type RecipientResolution =
-  | { kind: 'local'; userId: number; address: string }
+  | {
+      kind: 'local';
+      userId: number;
+      address: string;
+      /** The mailbox exists but takes no mail now (quota full): answer this at RCPT, e.g. 452 4.2.2. */
+      unavailable?: { code: number; enhanced: string; message: string };
+    }
   | { kind: 'unknown'; reason: string }
   /** A domain that is not ours: relaying, allowed only after AUTH. */
   | { kind: 'remote'; domain: string };
@@ -41,6 +47,8 @@ export interface LocalDeliveryPort {
     recipients: readonly string[];
     /** Set for mail submitted by a local user (no spam checks, no Authentication-Results). */
     submittedBy?: { userId: number; address: string };
+    /** The message's header block, when the caller has it at hand: saves reading it back from the blob. */
+    header?: Buffer;
   }): Promise<DeliveryOutcome[]>;
 }
 

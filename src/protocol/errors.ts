@@ -51,6 +51,9 @@ export const ErrorCode = {
   // Files the server writes (certificates, keys)
   FILE_EXISTS: 'FILE_EXISTS',
 
+  // A TLS certificate or key that cannot be installed; the detail's reason says why (protocol/tls.ts).
+  TLS_INVALID: 'TLS_INVALID',
+
   // Event bus (Redis when several nodes run)
   BUS_UNAVAILABLE: 'BUS_UNAVAILABLE',
 
@@ -84,6 +87,6 @@ export interface ApiErrorBody {
     code: ErrorCode;
     message: string;
     /** Per-item problems, e.g. one per CSV line or per invalid field. */
-    details?: { line?: number; field?: string; message: string }[];
+    details?: { line?: number; field?: string; message: string; reason?: string }[];
   };
 }

@@ -11,6 +11,7 @@ export interface MailTables {
   mail_autoreplies: MailAutoreplyTable;
   mail_queue: MailQueueTable;
   mail_submissions: MailSubmissionTable;
+  pop3_locks: Pop3LockTable;
 }
 
 /**
@@ -142,4 +143,17 @@ export interface MailSubmissionTable {
   user_id: number;
   at: number;
   recipients: number;
+}
+
+/**
+ * A POP3 session's lock on its user's maildrop (RFC 1939 §8). `holder` names
+ * the node (its refresh renews every lock it holds at once), `session` the
+ * one session that may release it; a lock past `expires_at` may be taken over.
+ */
+export interface Pop3LockTable {
+  user_id: number;
+  holder: string;
+  session: string;
+  acquired_at: number;
+  expires_at: number;
 }

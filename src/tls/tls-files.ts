@@ -39,6 +39,26 @@ export async function writeTlsFiles(
   await writeFileDurably(keyPath, pair.keyPem, 0o600, overwrite);
 }
 
+/**
+ * Replaces a certificate and its key that may be in use. Both new files are
+ * written whole and fsynced under temporary names first, then renamed over
+ * the old ones one right after the other, so a reader (the server's file
+ * poll, a restart) sees the old pair or the new one, save for the instant
+ * between the two renames; a crash there is caught at start by the key check.
+ */
+export async function replaceTlsFiles(certPath: string, keyPath: string, pair: TlsKeyPair): Promise<void> {
+  const staged: { temp: string; file: string }[] = [];
+  try {
+    staged.push({ temp: await stageFile(certPath, pair.certPem, 0o644), file: certPath });
+    staged.push({ temp: await stageFile(keyPath, pair.keyPem, 0o600), file: keyPath });
+    for (const { temp, file } of staged) await rename(temp, file);
+  } catch (error) {
+    await Promise.all(staged.map(({ temp }) => unlink(temp).catch(() => undefined)));
+    throw error;
+  }
+  for (const dir of new Set(staged.map(({ file }) => path.dirname(file)))) await syncDirectory(dir);
+}
+
 /** Reads a certificate and its key and checks they parse and belong together; CONFIG_INVALID naming the file otherwise. */
 export async function loadTlsFiles(certPath: string, keyPath: string): Promise<LoadedTlsFiles> {
   const certPem = await readConfigFile(certPath, 'TLS certificate');
@@ -67,16 +87,8 @@ async function writeFileDurably(
   mode: number,
   overwrite: boolean,
 ): Promise<void> {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
-  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', mode);
+  const temp = await stageFile(file, content, mode);
   try {
-    await handle.writeFile(content);
-    // The umask may have narrowed the mode; the certificate must stay readable by others.
-    await handle.chmod(mode);
-    await handle.sync();
-    await handle.close();
     if (overwrite) {
       await rename(temp, file);
     } else {
@@ -88,11 +100,30 @@ async function writeFileDurably(
       await unlink(temp);
     }
   } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncDirectory(path.dirname(file));
+}
+
+/** Writes a file's content under a temporary name beside it, fsynced; resolves with that name. */
+async function stageFile(file: string, content: string, mode: number): Promise<string> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true });
+  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', mode);
+  try {
+    await handle.writeFile(content);
+    // The umask may have narrowed the mode; the certificate must stay readable by others.
+    await handle.chmod(mode);
+    await handle.sync();
+  } catch (error) {
     await handle.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
     throw error;
   }
-  await syncDirectory(dir);
+  await handle.close();
+  return temp;
 }
 
 async function readConfigFile(file: string, what: string): Promise<string> {

@@ -11,12 +11,21 @@
  *     options.messenger  startServer's tuning, e.g.
  *                        { gateway: { heartbeatIntervalMs: 200 }, revocationPollMs: 100 }
  *     options.slowHashing true: keep the production argon2 cost (default: fast)
+ *     options.mail       true, or { resolver?, config? }: also open the mail listeners
+ *                        (smtp, submission, submissions, imap, imaps, pop3, pop3s) on
+ *                        127.0.0.1:0; those whose protocol is not built are skipped.
+ *                        resolver: mail's DNS (default OFFLINE_RESOLVER: every query fails
+ *                        with ECONNREFUSED, a LAN without DNS, so nothing leaves the machine);
+ *                        config: keys of [mail] in coo.toml, e.g.
+ *                        { max_message_size: '64K', greylisting: true }
  *   server.server        the RunningServer (server.server.messenger: handlers,
  *                        delivery, registry, devices, sessions, gateway…)
  *   server.services      = server.server.services
  *   server.dataDir, server.baseUrl ('https://127.0.0.1:PORT'), server.wsUrl
  *   ('wss://127.0.0.1:PORT/ws'), server.ca (PEM), server.token (admin API token)
  *   server.admin         { address, password } of the first administrator
+ *   server.mailPort('smtp') the bound port of a mail listener (throws when it is not running);
+ *                        the same as server.server.address('smtp')?.port
  *   await server.createUser('taro', { name?, unit?, password?, isAdmin?,
  *                          validUntil?, title?, reading?, phone? })
  *                        → { id, address, password, name } (domain example.com;
@@ -59,6 +68,7 @@ import WebSocket from 'ws';
 import { CLI_ACTOR } from '../../src/directory/types.ts';
 import { initDataDir } from '../../src/init.ts';
 import { createLogger } from '../../src/log.ts';
+import type { DnsResolver } from '../../src/mail/mail-system.ts';
 import type { ServerFrame } from '../../src/protocol/im/frames.ts';
 import type { DeviceDescription, HelloResult } from '../../src/protocol/im/session.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server.ts';
@@ -72,15 +82,27 @@ export const ADMIN_PASSWORD = 'correct horse battery staple';
 export const DEFAULT_PASSWORD = 'a fine test password';
 export const REDIS_URL = process.env.COO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-const ALL_BUT_HTTP_OFF = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s'].map(
-  (n) => `${n}=off`,
-);
+const MAIL_LISTENERS = ['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s'] as const;
+const ALL_BUT_HTTP_OFF = MAIL_LISTENERS.map((n) => `${n}=off`);
+const MAIL_ON_LOOPBACK = MAIL_LISTENERS.map((n) => `${n}=127.0.0.1:0`);
+
+/** Mail's DNS in tests by default: nothing answers, as on a LAN with no DNS server. */
+export const OFFLINE_RESOLVER: DnsResolver = (name, rrtype) =>
+  Promise.reject(
+    Object.assign(new Error(`query${rrtype} ECONNREFUSED ${name}`), { code: 'ECONNREFUSED', hostname: name }),
+  );
+
+export interface MailTestOptions {
+  resolver?: DnsResolver;
+  config?: Record<string, string | number | boolean | string[]>;
+}
 
 export interface ImServerOptions {
   database?: 'sqlite' | 'postgres';
   redis?: boolean;
   messenger?: ServerOptions['messenger'];
   slowHashing?: boolean;
+  mail?: boolean | MailTestOptions;
 }
 
 export interface TestUserOptions {
@@ -113,6 +135,7 @@ export interface ImTestServer {
   ca: string;
   token: string;
   admin: { address: string; password: string };
+  mailPort(name: (typeof MAIL_LISTENERS)[number]): number;
   createUser(localPart: string, options?: TestUserOptions): Promise<TestUser>;
   createUnit(unitPath: string): Promise<{ id: number; path: string }>;
   call(method: string, urlPath: string, options?: CallOptions): Promise<ApiResponse>;
@@ -139,13 +162,15 @@ export async function startImServer(options: ImServerOptions = {}): Promise<ImTe
       domain: DOMAIN,
       admin: ADMIN,
       password: ADMIN_PASSWORD,
-      listen: ['http=127.0.0.1:0', ...ALL_BUT_HTTP_OFF],
+      listen: ['http=127.0.0.1:0', ...(options.mail ? MAIL_ON_LOOPBACK : ALL_BUT_HTTP_OFF)],
       databaseUrl: database?.target.kind === 'postgres' ? database.target.url : undefined,
     });
     const configFile = path.join(dataDir, 'coo.toml');
     if (!options.slowHashing) useFastHashing(configFile);
     if (options.redis) useRedis(configFile, `coo-test-${process.pid}-${randomBytes(4).toString('hex')}`);
-    const node = await startNode(dataDir, options.messenger, cleanups);
+    const mail = mailOptions(options.mail);
+    if (mail?.config) setSectionKeys(configFile, 'mail', mail.config);
+    const node = await startNode(dataDir, options.messenger, cleanups, mail?.resolver);
     const { token } = await node.server.services.tokens.create('tests', ADMIN, CLI_ACTOR);
     return decorate(node, token, options, cleanups, cleanup);
   } catch (error) {
@@ -164,10 +189,17 @@ interface Node {
   lines: string[];
 }
 
+function mailOptions(mail: ImServerOptions['mail']): MailTestOptions | undefined {
+  if (!mail) return undefined;
+  const given = mail === true ? {} : mail;
+  return { ...given, resolver: given.resolver ?? OFFLINE_RESOLVER };
+}
+
 async function startNode(
   dataDir: string,
   messenger: ServerOptions['messenger'],
   cleanups: (() => Promise<void>)[],
+  resolver: DnsResolver | undefined,
 ): Promise<Node> {
   const lines: string[] = [];
   const sink = new Writable({
@@ -176,7 +208,12 @@ async function startNode(
       done();
     },
   });
-  const server = await startServer({ dataDir, logger: createLogger('debug', sink), messenger });
+  const server = await startServer({
+    dataDir,
+    logger: createLogger('debug', sink),
+    messenger,
+    mail: { resolver: resolver ?? OFFLINE_RESOLVER },
+  });
   cleanups.push(() => server.close());
   const address = server.address('http');
   if (!address) throw new Error('the http listener did not start');
@@ -211,6 +248,11 @@ function decorate(
     ca: node.ca,
     token,
     admin: { address: ADMIN, password: ADMIN_PASSWORD },
+    mailPort: (name) => {
+      const port = node.server.address(name)?.port;
+      if (port === undefined) throw new Error(`the ${name} listener is not running`);
+      return port;
+    },
     createUnit: async (unitPath) => {
       const tree = await services.directory.org.loadTree();
       const existing = tree.find(unitPath);
@@ -246,7 +288,12 @@ function decorate(
       if (options.database !== 'postgres' || !options.redis) {
         throw new Error('addNode needs { database: "postgres", redis: true }');
       }
-      const other = await startNode(node.dataDir, nodeOptions.messenger ?? options.messenger, cleanups);
+      const other = await startNode(
+        node.dataDir,
+        nodeOptions.messenger ?? options.messenger,
+        cleanups,
+        mailOptions(options.mail)?.resolver,
+      );
       return decorate(other, token, options, cleanups, async () => {
         await other.server.close();
       });
@@ -254,6 +301,23 @@ function decorate(
     stop,
   };
   return created;
+}
+
+/** Sets keys of one [section] of coo.toml (replacing a key that is there, else adding it under the header). */
+function setSectionKeys(configFile: string, section: string, values: Record<string, unknown>): void {
+  let text = readFileSync(configFile, 'utf8');
+  const header = `[${section}]`;
+  if (!text.includes(`\n${header}\n`)) text = `${text.trimEnd()}\n\n${header}\n`;
+  const start = text.indexOf(`\n${header}\n`) + header.length + 2;
+  const nextHeader = text.slice(start).search(/^\[/m);
+  const end = nextHeader === -1 ? text.length : start + nextHeader;
+  let body = text.slice(start, end);
+  for (const [key, value] of Object.entries(values)) {
+    const line = `${key} = ${JSON.stringify(value)}`;
+    const pattern = new RegExp(`^#?\\s*${key} = .*$`, 'm');
+    body = pattern.test(body) ? body.replace(pattern, line) : `${line}\n${body}`;
+  }
+  writeFileSync(configFile, text.slice(0, start) + body + text.slice(end));
 }
 
 function useRedis(configFile: string, namespace: string): void {

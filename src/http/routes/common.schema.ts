@@ -39,7 +39,12 @@ export const apiErrorSchema = z
       message: z.string().describe('For people; may change between versions'),
       details: z
         .array(
-          z.object({ line: z.number().int().optional(), field: z.string().optional(), message: z.string() }),
+          z.object({
+            line: z.number().int().optional(),
+            field: z.string().optional(),
+            message: z.string(),
+            reason: z.string().optional().describe('Stable name of the problem, where the code has several'),
+          }),
         )
         .optional()
         .describe('Per-field or per-line problems'),

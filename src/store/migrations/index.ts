@@ -6,6 +6,7 @@ import * as conversations from './0004-conversations.ts';
 import * as memos from './0005-memos.ts';
 import * as files from './0006-files.ts';
 import * as mail from './0007-mail.ts';
+import * as pop3 from './0010-pop3.ts';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -27,6 +28,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0005-memos', memos],
   ['0006-files', files],
   ['0007-mail', mail],
+  ['0010-pop3', pop3],
 ];
 
 export function migrationProvider(kind: DatabaseKind): MigrationProvider {
