@@ -154,4 +154,14 @@ describe('DiskBlobStore', () => {
     await DiskBlobStore.open(store.root);
     assert.deepEqual(tempFiles(store), []);
   });
+
+  it('a shard folder or the temp folder removed behind its back is made again on the next put', async () => {
+    const store = await openStore();
+    const first = await store.put(Buffer.from('first'));
+    rmSync(path.join(store.root, first.id.slice(0, 2)), { recursive: true, force: true });
+    rmSync(path.join(store.root, 'tmp'), { recursive: true, force: true });
+    const again = await store.put(Buffer.from('first'));
+    assert.equal(again.id, first.id);
+    assert.equal(await text(await store.get(again.id)), 'first');
+  });
 });

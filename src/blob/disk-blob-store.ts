@@ -38,6 +38,9 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
  */
 export class DiskBlobStore {
   readonly root: string;
+  /** Shard folders known to exist (and synced), so a put does not ask again each time. */
+  readonly #knownDirs = new Set<string>();
+  #tempReady = false;
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -58,7 +61,6 @@ export class DiskBlobStore {
   async put(source: Buffer | Readable, options: PutOptions = {}): Promise<BlobRef> {
     const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
     if (Buffer.isBuffer(source) && source.length > maxBytes) throw tooLarge(maxBytes);
-    await mkdir(path.join(this.root, TEMP_DIR), { recursive: true });
     const tempPath = path.join(
       this.root,
       TEMP_DIR,
@@ -66,7 +68,7 @@ export class DiskBlobStore {
     );
     const hash = createHash('sha256');
     let size = 0;
-    let file: FileHandle | undefined = await open(tempPath, 'wx', 0o640);
+    let file: FileHandle | undefined = await this.#openTemp(tempPath);
     try {
       for await (const chunk of Buffer.isBuffer(source) ? [source] : source) {
         const bytes = toBuffer(chunk);
@@ -75,7 +77,8 @@ export class DiskBlobStore {
         hash.update(bytes);
         await file.write(bytes);
       }
-      await file.sync();
+      // fdatasync: the data and its size; the rename below is made durable by the folder's fsync.
+      await file.datasync();
       await file.close();
       file = undefined;
       const id = hash.digest('hex');
@@ -149,24 +152,48 @@ export class DiskBlobStore {
     return removed;
   }
 
+  /** The temp folder is made once; if someone removed it since, it is made again. */
+  async #openTemp(tempPath: string): Promise<FileHandle> {
+    if (!this.#tempReady) {
+      await mkdir(path.join(this.root, TEMP_DIR), { recursive: true });
+      this.#tempReady = true;
+    }
+    try {
+      return await open(tempPath, 'wx', 0o640);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await mkdir(path.join(this.root, TEMP_DIR), { recursive: true });
+      return open(tempPath, 'wx', 0o640);
+    }
+  }
+
   async #moveIntoPlace(tempPath: string, id: string): Promise<void> {
     const finalPath = this.#pathOf(id);
     const dir = path.dirname(finalPath);
+    if (!this.#knownDirs.has(dir)) await this.#makeShard(dir);
+    // Same name, same content: replacing a blob that is already there changes nothing.
+    try {
+      await rename(tempPath, finalPath);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      // The shard folder went away behind our back: make it again.
+      this.#knownDirs.delete(dir);
+      await this.#makeShard(dir);
+      await rename(tempPath, finalPath);
+    }
+    // Also when the blob was already there: a concurrent put of the same
+    // content may have renamed it without having synced the folder yet.
+    await syncDirectory(dir);
+  }
+
+  async #makeShard(dir: string): Promise<void> {
     const created = await mkdir(dir, { recursive: true });
     // New folders must reach the disk too, or the blob's path may vanish in a crash.
     if (created !== undefined) {
       await syncDirectory(path.dirname(dir));
       await syncDirectory(this.root);
     }
-    const existing = await stat(finalPath).catch(() => undefined);
-    if (existing?.isFile()) {
-      await unlink(tempPath);
-    } else {
-      await rename(tempPath, finalPath);
-    }
-    // Also when the blob was already there: a concurrent put of the same
-    // content may have renamed it without having synced the folder yet.
-    await syncDirectory(dir);
+    this.#knownDirs.add(dir);
   }
 
   #pathOf(id: string): string {
