@@ -39,7 +39,7 @@ describe('messenger sessions: hello, resume, devices, policy', () => {
     const user = await server.createUser('hana', { name: 'Hana Sato' });
     const client = await ImTestClient.connect(server);
     const hello = await client.hello('hana', user.password, { device: desktop });
-    assert.deepEqual(hello.user, { id: user.id, address: user.address, name: 'Hana Sato' });
+    assert.deepEqual(hello.user, { id: user.id, address: user.address, name: 'Hana Sato', admin: false });
     assert.deepEqual({ kind: hello.device.kind, name: hello.device.name }, desktop);
     assert.equal(typeof hello.session, 'string');
     assert.equal(hello.resumeToken, undefined, 'no resume token unless remember is asked for');
