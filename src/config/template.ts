@@ -77,7 +77,8 @@ ${database}
 
 [tls]
 # Every listener speaks TLS. "coo init" generated a self-signed certificate;
-# replace these files with your own (PEM) and restart, or point elsewhere.
+# install your own with "coo tls install --cert FILE --key FILE" (no restart),
+# or point elsewhere.
 cert = "tls/cert.pem"
 key = "tls/key.pem"
 

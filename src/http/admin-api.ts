@@ -84,7 +84,10 @@ export function installAdminApi(app: ApiApp, services: Services, options: AdminA
   );
 }
 
-function certificateHolder(services: Services, given: CertificateHolder | undefined): () => Promise<CertificateHolder> {
+function certificateHolder(
+  services: Services,
+  given: CertificateHolder | undefined,
+): () => Promise<CertificateHolder> {
   if (given) return () => Promise.resolve(given);
   let loading: Promise<TlsCertificates> | undefined;
   return async () => {

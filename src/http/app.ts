@@ -97,7 +97,9 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<HttpApp> {
 function swapCertificateOnChange(app: FastifyInstance, tls: TlsCertificates): void {
   // Fastify types its server as http.Server; with the https option it is an https.Server.
   const server = app.server as unknown as HttpsServer;
-  const unsubscribe = tls.onChange((pair) => server.setSecureContext({ cert: pair.certPem, key: pair.keyPem }));
+  const unsubscribe = tls.onChange((pair) =>
+    server.setSecureContext({ cert: pair.certPem, key: pair.keyPem }),
+  );
   app.addHook('onClose', async () => {
     unsubscribe();
   });

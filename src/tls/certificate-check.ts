@@ -39,7 +39,11 @@ interface PemBlock {
  * blocks in the certificate, so a key pasted along with the chain never
  * lands in the world-readable certificate file.
  */
-export function checkCertificatePair(certText: string, keyText: string, now = Date.now()): CheckedCertificate {
+export function checkCertificatePair(
+  certText: string,
+  keyText: string,
+  now = Date.now(),
+): CheckedCertificate {
   const chain = parseChain(certText);
   const { key, keyPem } = parseKey(keyText);
   const leaf = chain[0]?.certificate;
@@ -68,7 +72,11 @@ export function checkCertificatePair(certText: string, keyText: string, now = Da
   try {
     tls.createSecureContext({ cert: certPem, key: keyPem });
   } catch (error) {
-    throw invalid('certificate', TlsProblem.unusable, `TLS cannot use this certificate and key: ${reason(error)}`);
+    throw invalid(
+      'certificate',
+      TlsProblem.unusable,
+      `TLS cannot use this certificate and key: ${reason(error)}`,
+    );
   }
   return { certPem, keyPem, info: describeChain(chain.map((entry) => entry.certificate)) };
 }
@@ -137,7 +145,11 @@ function parseKey(keyText: string): { key: KeyObject; keyPem: string } {
     );
   }
   if (keys.length > 1) {
-    throw invalid('privateKey', TlsProblem.keyNotPem, `the private key text holds ${keys.length} keys: give one`);
+    throw invalid(
+      'privateKey',
+      TlsProblem.keyNotPem,
+      `the private key text holds ${keys.length} keys: give one`,
+    );
   }
   const block = keys[0] as PemBlock;
   // RFC 5958 §3 (PKCS#8 EncryptedPrivateKeyInfo), or OpenSSL's legacy "Proc-Type: 4,ENCRYPTED" header.
@@ -160,7 +172,7 @@ function checkChainOrder(chain: readonly X509Certificate[]): void {
   for (let index = 1; index < chain.length; index++) {
     const child = chain[index - 1] as X509Certificate;
     const issuer = chain[index] as X509Certificate;
-    if (!child.checkIssued(issuer) || !verifies(child, issuer)) {
+    if (!issuedBy(child, issuer)) {
       throw invalid(
         'certificate',
         TlsProblem.chainOrder,
@@ -172,7 +184,8 @@ function checkChainOrder(chain: readonly X509Certificate[]): void {
 
 function checkDates(chain: readonly X509Certificate[], now: number): void {
   chain.forEach((certificate, index) => {
-    const which = index === 0 ? 'the certificate' : `certificate #${index + 1} of the chain (${nameOf(certificate)})`;
+    const which =
+      index === 0 ? 'the certificate' : `certificate #${index + 1} of the chain (${nameOf(certificate)})`;
     if (now < certificate.validFromDate.getTime()) {
       throw invalid(
         'certificate',
@@ -206,23 +219,25 @@ function subjectAltNames(certificate: X509Certificate): { type: string; value: s
 }
 
 function describeKey(key: KeyObject): string {
+  const type = key.asymmetricKeyType ?? 'unknown';
   const details = key.asymmetricKeyDetails;
-  switch (key.asymmetricKeyType) {
-    case 'ec':
-      return `EC ${details?.namedCurve ?? ''}`.trim();
-    case 'rsa':
-    case 'rsa-pss':
-      return `${key.asymmetricKeyType.toUpperCase()} ${details?.modulusLength ?? '?'} bits`;
-    default:
-      return (key.asymmetricKeyType ?? 'unknown').toUpperCase();
-  }
+  if (type === 'ec') return `EC ${details?.namedCurve ?? ''}`.trim();
+  if (type === 'rsa' || type === 'rsa-pss')
+    return `${type.toUpperCase()} ${details?.modulusLength ?? '?'} bits`;
+  return type.toUpperCase();
 }
 
 function isSelfSigned(certificate: X509Certificate): boolean {
-  return certificate.checkIssued(certificate) && verifies(certificate, certificate);
+  return issuedBy(certificate, certificate);
 }
 
-function verifies(child: X509Certificate, issuer: X509Certificate): boolean {
+/**
+ * The issuer's name is the child's issuer and its key signed the child.
+ * Not checkIssued(): OpenSSL's also wants the issuer's key usage to allow
+ * signing certificates, which a self-signed server certificate lacks.
+ */
+function issuedBy(child: X509Certificate, issuer: X509Certificate): boolean {
+  if (child.issuer !== issuer.subject) return false;
   try {
     return child.verify(issuer.publicKey);
   } catch {

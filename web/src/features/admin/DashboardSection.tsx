@@ -260,7 +260,7 @@ function ListenersCard({ listeners, healthy }: { listeners: DashboardListener[] 
   );
 }
 
-export function CertificateCard({ data }: { data: Dashboard }) {
+export function CertificateCard({ data }: { data: Pick<Dashboard, 'certificate'> }) {
   const t = useT(adminMessages);
   const locale = useLocale();
   const certificate = data.certificate;

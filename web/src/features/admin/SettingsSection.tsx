@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { useT } from '../../lib/i18n.ts';
-import { dashboard, listSettings, putSetting } from './admin-api.ts';
+import type { ApiTlsCertificate } from '../../../../src/protocol/tls.ts';
+import { listSettings, putSetting, tlsCertificate } from './admin-api.ts';
+import { CertificateForm } from './CertificateForm.tsx';
 import { CertificateCard } from './DashboardSection.tsx';
 import { adminMessages } from './messages.ts';
 import { settingMessages } from './settings-messages.ts';
-import type { ApiSetting } from './types.ts';
+import type { ApiSetting, DashboardCertificate } from './types.ts';
 import { ErrorNote, StatusNote, useLoad } from './ui.tsx';
 
 type SettingKey = keyof (typeof settingMessages)['en'];
@@ -28,12 +30,25 @@ const CHOICES: Record<string, { label: SettingKey; options: { value: string; lab
   },
 };
 
-/** `#/admin/settings`: run-time settings (applied at once, audited) and the TLS certificate. */
+/** The dashboard's card shows the certificate in its own shape; IP names are names too. */
+function asCard(info: ApiTlsCertificate): DashboardCertificate {
+  return {
+    subject: info.subject,
+    issuer: info.issuer,
+    dnsNames: [...info.dnsNames, ...info.ipAddresses],
+    validFrom: info.notBefore,
+    validTo: info.notAfter,
+    selfSigned: info.selfSigned,
+    fingerprint256: info.fingerprint256,
+  };
+}
+
+/** `#/admin/settings`: run-time settings (applied at once, audited) and the TLS certificate, replaceable. */
 export function SettingsSection() {
   const t = useT(settingMessages);
   const ta = useT(adminMessages);
   const settings = useLoad(listSettings, 'settings');
-  const certificate = useLoad(dashboard, 'certificate');
+  const certificate = useLoad(tlsCertificate, 'certificate');
   const known = (settings.data ?? []).filter(
     (setting) => setting.name in CHOICES || setting.name === 'im.auto-away-minutes',
   );
@@ -52,8 +67,10 @@ export function SettingsSection() {
       {others.map((setting) => (
         <SettingForm key={setting.name} setting={setting} onSaved={settings.reload} />
       ))}
-      {certificate.data && <CertificateCard data={certificate.data} />}
+      <ErrorNote error={certificate.error} />
+      {certificate.data && <CertificateCard data={{ certificate: asCard(certificate.data) }} />}
       <p className="muted small">{t('certificateHelp')}</p>
+      <CertificateForm onReplaced={certificate.reload} />
     </section>
   );
 }

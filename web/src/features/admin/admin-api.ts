@@ -15,6 +15,7 @@ import type {
   RulePermission,
   VisibilityMode,
 } from '../../../../src/protocol/visibility.ts';
+import type { ApiTlsCertificate } from '../../../../src/protocol/tls.ts';
 import { api, ApiError, apiToken } from '../../lib/api.ts';
 import { ndjsonValues } from './ndjson.ts';
 import type {
@@ -120,6 +121,11 @@ export const listSettings = () =>
   api<{ settings: ApiSetting[] }>(`${V1}/settings`).then((answer) => answer.settings);
 export const putSetting = (name: string, value: string | number | boolean) =>
   api<ApiSetting>(`${V1}/settings/${enc(name)}`, { method: 'PUT', body: { value } });
+
+// TLS certificate
+export const tlsCertificate = () => api<ApiTlsCertificate>(`${V1}/tls/certificate`);
+export const replaceTlsCertificate = (certificate: string, privateKey: string) =>
+  api<ApiTlsCertificate>(`${V1}/tls/certificate`, { method: 'PUT', body: { certificate, privateKey } });
 
 // Audit log
 export interface AuditFilter {
