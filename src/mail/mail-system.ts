@@ -24,7 +24,12 @@ export interface MailContext {
   logger: Logger;
   config: LoadedConfig;
   /** PEM texts of the certificate (with its chain) and the private key, for TLS and STARTTLS. */
-  tls: { certPem: string; keyPem: string };
+  tls: {
+    readonly certPem: string;
+    readonly keyPem: string;
+    /** A replaced certificate (console, API, `coo tls install`): listeners switch to it for new connections. */
+    onChange?: (listener: (pair: { certPem: string; keyPem: string }) => void) => () => void;
+  };
   localDelivery: LocalDeliveryPort;
   queue: OutboundQueuePort;
   /** DNS of mail (SPF, DKIM, DMARC, DNSBL, MX): node:dns's resolve unless injected (tests run offline). */

@@ -32,6 +32,10 @@ export async function startPop3Listener(
     allowPlaintextOnLoopback: context.config.config.pop3.allow_plaintext_on_loopback,
     tuning: { ...DEFAULT_POP3_TUNING, ...options.tuning },
   };
+  // New connections and STLS use the certificate of the moment.
+  const unsubscribe = context.tls.onChange?.((pair) => {
+    deps.secureContext = tls.createSecureContext({ cert: pair.certPem, key: pair.keyPem });
+  });
   const sessions = new Set<Pop3Session>();
   /** Connections still in their TLS handshake (pop3s), not yet sessions. */
   const handshaking = new Set<net.Socket>();
@@ -84,6 +88,7 @@ export async function startPop3Listener(
     address: boundAddress,
     async close() {
       closing = true;
+      unsubscribe?.();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of handshaking) socket.destroy();
       await Promise.all([...sessions].map((session) => session.shutdown()));

@@ -46,7 +46,16 @@ export async function startInboundListener(
   const bound = server.server.address();
   const running: ListenAddress =
     bound && typeof bound === 'object' ? { host: bound.address, port: bound.port } : address;
-  return { address: running, close: () => closeServer(server, busy) };
+  const unsubscribe = context.tls.onChange?.((pair) =>
+    server.updateSecureContext({ key: pair.keyPem, cert: pair.certPem }),
+  );
+  return {
+    address: running,
+    close: () => {
+      unsubscribe?.();
+      return closeServer(server, busy);
+    },
+  };
 }
 
 function serverOptions(

@@ -173,9 +173,15 @@ export async function startSubmissionListener(
       resolve(info && typeof info === 'object' ? { host: info.address, port: info.port } : address);
     });
   });
+  const unsubscribe = context.tls.onChange?.((pair) =>
+    server.updateSecureContext({ key: pair.keyPem, cert: pair.certPem }),
+  );
   return {
     address: bound,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      unsubscribe?.();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
