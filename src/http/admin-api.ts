@@ -9,6 +9,7 @@ import { errorResponses, tokenSecurity, type ApiApp } from './routes/common.sche
 import { registerDomainRoutes } from './routes/domains.ts';
 import { registerGroupRoutes } from './routes/groups.ts';
 import { registerMailRoutes } from './routes/mail.ts';
+import { registerMailAdminRoutes } from './routes/mail-admin.ts';
 import { registerOrgRoutes } from './routes/org.ts';
 import { registerSettingRoutes } from './routes/settings.ts';
 import { registerTlsRoutes, type CertificateHolder } from './routes/tls.ts';
@@ -69,6 +70,7 @@ export function installAdminApi(app: ApiApp, services: Services, options: AdminA
       registerUserRoutes(api, services);
       registerUserCsvRoutes(api, services);
       registerMailRoutes(api, services);
+      registerMailAdminRoutes(api, services);
       registerOrgRoutes(api, services);
       registerGroupRoutes(api, services);
       registerDomainRoutes(api, services);

@@ -100,3 +100,48 @@ export interface ApiAuditVerification {
   problems: { seq: number; kind: 'changed' | 'missing' | 'truncated'; message: string }[];
   omittedProblems: number;
 }
+
+/** One DNS record to publish for mail, as a DNS console takes it. */
+export interface ApiDnsRecord {
+  type: 'MX' | 'TXT' | 'CNAME' | 'SRV';
+  /** Fully qualified, with the final dot. */
+  name: string;
+  /** TXT without quotes. */
+  value: string;
+  /** What it is for, one line (English). */
+  purpose: string;
+}
+
+export interface ApiDomainDns {
+  domain: string;
+  aliasOf: string | null;
+  records: ApiDnsRecord[];
+}
+
+export interface ApiMailDns {
+  /** The server's host name: the MX target, which also needs A/AAAA and PTR records. */
+  hostname: string;
+  domains: ApiDomainDns[];
+}
+
+export type ApiQueueStatus = 'queued' | 'delivered' | 'failed';
+
+/** One recipient of a message in the outbound queue. */
+export interface ApiQueueEntry {
+  id: number;
+  /** "" for a bounce (null reverse path). */
+  sender: string;
+  recipient: string;
+  /** submission, forward, bounce, autoreply or notice. */
+  kind: string;
+  status: ApiQueueStatus;
+  size: number;
+  attempts: number;
+  createdAt: string;
+  nextAttemptAt: string;
+  lastError: string | null;
+}
+
+export interface ApiQueueList {
+  entries: ApiQueueEntry[];
+}

@@ -1,4 +1,3 @@
-import type { ListenerName } from '../../config/schema.ts';
 import { CooError } from '../../errors.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { parseCommand, UsageError } from '../args.ts';
@@ -23,7 +22,6 @@ a DNS console takes the name, the type and the value.
 --data DIR: the data dir (default ./data).`;
 
 const TOPIC = 'dns';
-const POLICIES = ['none', 'quarantine', 'reject'] as const;
 
 async function run(args: string[]): Promise<number> {
   const { values } = parseCommand({
@@ -32,37 +30,19 @@ async function run(args: string[]): Promise<number> {
     args,
     options: { domain: { type: 'string' }, dmarc: { type: 'string' }, json: { type: 'boolean' } },
   });
-  const dmarc = values.dmarc ?? 'quarantine';
-  if (!(POLICIES as readonly string[]).includes(dmarc)) {
-    throw new UsageError(TOPIC, `dns: --dmarc must be one of ${POLICIES.join(', ')}`);
-  }
-  const { mailDnsRecords, formatZone } = await import('../../mail/autoconfig/dns-records.ts');
+  const [{ formatZone }, { DMARC_POLICIES, publishedMailRecords }] = await Promise.all([
+    import('../../mail/autoconfig/dns-records.ts'),
+    import('../../mail/autoconfig/published-records.ts'),
+  ]);
+  const dmarc = DMARC_POLICIES.find((policy) => policy === (values.dmarc ?? 'quarantine'));
+  if (!dmarc) throw new UsageError(TOPIC, `dns: --dmarc must be one of ${DMARC_POLICIES.join(', ')}`);
   const { groups, hostname } = await withServices(values.data, async (services) => {
-    const wanted = values.domain?.trim().toLowerCase().replace(/\.$/, '');
-    const domains = (await services.directory.domains.list()).filter((d) => !wanted || d.name === wanted);
-    if (domains.length === 0) {
-      throw new CooError(
-        wanted ? ErrorCode.DOMAIN_UNKNOWN : ErrorCode.NOT_FOUND,
-        wanted ? `unknown domain "${values.domain}"` : 'no domains yet; add one with: coo domain add DOMAIN',
-      );
+    const published = await publishedMailRecords(services, { domain: values.domain, dmarc });
+    // Unlike the API's empty list, a command line that prints nothing would look broken.
+    if (published.groups.length === 0) {
+      throw new CooError(ErrorCode.NOT_FOUND, 'no domains yet; add one with: coo domain add DOMAIN');
     }
-    const withKeys = [];
-    for (const domain of domains) {
-      const dkim = await services.directory.domains.dkimKey(domain.name);
-      withKeys.push({ name: domain.name, aliasOf: domain.aliasOf, dkim });
-    }
-    const ports = new Map<ListenerName, number>();
-    for (const [name, address] of services.config.listeners) ports.set(name, address.port);
-    const hostname = services.config.config.server.hostname;
-    return {
-      hostname,
-      groups: mailDnsRecords({
-        hostname,
-        domains: withKeys,
-        ports,
-        dmarc: dmarc as (typeof POLICIES)[number],
-      }),
-    };
+    return published;
   });
   if (values.json) printJson(groups);
   else print(formatZone(groups, hostname));

@@ -55,9 +55,13 @@ export class QueueAdmin {
     this.#blobs = deps.blobs;
   }
 
-  /** Waiting mail; with `all`, also what was delivered or returned in the last day. */
-  async list(options: { all?: boolean } = {}): Promise<QueueEntry[]> {
-    const rows = await listQueueRows(this.#store.db, options.all ? {} : { statuses: [QueueStatus.queued] });
+  /**
+   * Waiting mail; with `all`, also what was delivered or returned in the last
+   * day; with `statuses`, just those (the admin console's filter).
+   */
+  async list(options: { all?: boolean; statuses?: readonly QueueStatus[] } = {}): Promise<QueueEntry[]> {
+    const statuses = options.statuses ?? (options.all ? undefined : [QueueStatus.queued]);
+    const rows = await listQueueRows(this.#store.db, statuses ? { statuses } : {});
     return rows.map(toEntry);
   }
 

@@ -6,13 +6,14 @@ import './admin.css';
 import './admin-sections.css';
 import { AuditSection } from './AuditSection.tsx';
 import { DashboardSection } from './DashboardSection.tsx';
+import { MailSection } from './MailSection.tsx';
 import { adminMessages } from './messages.ts';
 import { OrgSection } from './OrgSection.tsx';
 import { RulesSection } from './RulesSection.tsx';
 import { SettingsSection } from './SettingsSection.tsx';
 import { UsersSection } from './UsersSection.tsx';
 
-const SECTIONS = ['dashboard', 'org', 'users', 'rules', 'settings', 'audit'] as const;
+const SECTIONS = ['dashboard', 'org', 'users', 'rules', 'mail', 'settings', 'audit'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const ICONS: Record<Section, string> = {
@@ -20,6 +21,7 @@ const ICONS: Record<Section, string> = {
   org: '🏢',
   users: '👤',
   rules: '🔒',
+  mail: '✉️',
   settings: '⚙️',
   audit: '📜',
 };
@@ -42,6 +44,7 @@ export function AdminPage({ session, route }: { session: Session; route: string[
     org: t('navOrg'),
     users: t('navUsers'),
     rules: t('navRules'),
+    mail: t('navMail'),
     settings: t('navSettings'),
     audit: t('navAudit'),
   };
@@ -59,6 +62,9 @@ export function AdminPage({ session, route }: { session: Session; route: string[
       break;
     case 'rules':
       content = <RulesSection />;
+      break;
+    case 'mail':
+      content = <MailSection />;
       break;
     case 'settings':
       content = <SettingsSection />;

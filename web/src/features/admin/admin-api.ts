@@ -2,7 +2,10 @@ import type {
   ApiAuditPage,
   ApiAuditVerification,
   ApiGroup,
+  ApiMailDns,
   ApiOrgUnit,
+  ApiQueueList,
+  ApiQueueStatus,
   ApiUser,
   ApiUserList,
 } from '../../../../src/protocol/admin-api.ts';
@@ -44,6 +47,13 @@ function query(params: Record<string, string | number | boolean | undefined | nu
 }
 
 export const dashboard = () => api<Dashboard>(`${V1}/dashboard`);
+
+// Mail: the DNS records to publish and the outbound queue
+export const mailDns = () => api<ApiMailDns>(`${V1}/mail/dns`);
+export const mailQueue = (status?: ApiQueueStatus) =>
+  api<ApiQueueList>(`${V1}/mail/queue${query({ status })}`).then((answer) => answer.entries);
+export const retryQueueEntry = (id: number) => api<void>(`${V1}/mail/queue/${id}/retry`, { method: 'POST' });
+export const deleteQueueEntry = (id: number) => api<void>(`${V1}/mail/queue/${id}`, { method: 'DELETE' });
 
 // Users
 export interface UserFields {
