@@ -25,7 +25,6 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,6 +35,7 @@ import { DeviceService } from '../src/im/sessions/device-service.ts';
 import { initDataDir } from '../src/init.ts';
 import { openServices } from '../src/services.ts';
 import type { ParentMessage, WorkerClient, WorkerReport } from './im-worker.ts';
+import { freePort, onlyListeners } from './support.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -58,18 +58,6 @@ const unitSize = Number(values['unit-size']);
 // A process may hold fewer than 20,000 open files here: 5,000 clients per generator.
 const workerCount = Number(values.workers || Math.max(1, Math.ceil(clientCount / 5000)));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 function csvOfUsers(count: number): Buffer {
   const lines = ['address,name,reading,unit'];
   for (let i = 0; i < count; i++) {
@@ -85,16 +73,7 @@ async function prepare(dataDir: string, port: number): Promise<WorkerClient[]> {
     domain: 'bench.example',
     admin: 'admin@bench.example',
     password: 'bench admin password',
-    listen: [
-      'http=127.0.0.1:' + String(port),
-      'smtp=off',
-      'submission=off',
-      'submissions=off',
-      'imap=off',
-      'imaps=off',
-      'pop3=off',
-      'pop3s=off',
-    ],
+    listen: onlyListeners({ http: port }),
     databaseUrl: values['database-url'],
   });
   const services = await openServices(loadConfig(dataDir));

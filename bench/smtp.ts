@@ -29,6 +29,7 @@ import { loadConfig } from '../src/config/loader.ts';
 import { CLI_ACTOR } from '../src/directory/types.ts';
 import { initDataDir } from '../src/init.ts';
 import { openServices } from '../src/services.ts';
+import { onlyListeners } from './support.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -52,16 +53,7 @@ async function prepare(dataDir: string): Promise<void> {
     domain: DOMAIN,
     admin: `admin@${DOMAIN}`,
     password: 'bench admin password',
-    listen: [
-      'http=off',
-      'smtp=127.0.0.1:0',
-      'submission=off',
-      'submissions=off',
-      'imap=off',
-      'imaps=off',
-      'pop3=off',
-      'pop3s=off',
-    ],
+    listen: onlyListeners({ smtp: 0 }),
     databaseUrl: values['database-url'],
   });
   // Every connection comes from 127.0.0.1: the per-address limits would measure themselves.

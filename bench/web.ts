@@ -22,7 +22,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,6 +33,7 @@ import { CLI_ACTOR } from '../src/directory/types.ts';
 import { importUsers } from '../src/directory/user-csv.ts';
 import { initDataDir } from '../src/init.ts';
 import { openServices } from '../src/services.ts';
+import { freePort, onlyListeners } from './support.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const webDir = process.env.COO_WEB_DIR ?? path.join(root, 'web/dist');
@@ -76,18 +76,6 @@ function initialBundle(): { js: number; css: number } {
 
 // ---------------------------------------------------------------- the server
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 function csvOfUsers(count: number): Buffer {
   const lines = ['address,name,reading,unit'];
   for (let i = 0; i < count; i++) {
@@ -114,10 +102,7 @@ async function prepare(dataDir: string, port: number): Promise<Prepared> {
     domain: DOMAIN,
     admin: ADMIN,
     password: ADMIN_PASSWORD,
-    listen: [
-      `http=127.0.0.1:${port}`,
-      ...['smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s'].map((n) => `${n}=off`),
-    ],
+    listen: onlyListeners({ http: port }),
   });
   const services = await openServices(loadConfig(dataDir));
   try {

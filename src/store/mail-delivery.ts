@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Executor, Tx } from './database.ts';
-import { ensureDefaultMailboxes, findMailbox, type MailboxRow } from './mailboxes.ts';
+import { ensureDefaultMailboxes, findMailbox, newMailboxRow, type MailboxRow } from './mailboxes.ts';
 import type { MailForwardingTable, MailRuleTable } from './schema-mail.ts';
 import type { UserRow } from './users.ts';
 
@@ -169,18 +169,7 @@ export async function ensureNamedMailbox(
   const wanted = name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
   await tx
     .insertInto('mailboxes')
-    .values({
-      user_id: userId,
-      name: wanted,
-      special_use: null,
-      uid_validity: Math.floor(now / 1000),
-      uid_next: 1,
-      highest_modseq: 1,
-      message_count: 0,
-      total_size: 0,
-      subscribed: 1,
-      created_at: now,
-    })
+    .values(newMailboxRow(userId, wanted, null, now))
     .onConflict((conflict) => conflict.columns(['user_id', 'name']).doNothing())
     .execute();
   const created = await findMailbox(tx, userId, wanted);

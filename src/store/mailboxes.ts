@@ -26,24 +26,27 @@ function uidValidity(now: number): number {
   return Math.floor(now / 1000);
 }
 
+/** The row of a new, empty mailbox. */
+export function newMailboxRow(userId: number, name: string, specialUse: string | null, now: number) {
+  return {
+    user_id: userId,
+    name,
+    special_use: specialUse,
+    uid_validity: uidValidity(now),
+    uid_next: 1,
+    highest_modseq: 1,
+    message_count: 0,
+    total_size: 0,
+    subscribed: 1,
+    created_at: now,
+  };
+}
+
 /** Creates the user's default mailboxes that do not exist yet. Safe to call on every delivery. */
 export async function ensureDefaultMailboxes(db: Executor, userId: number, now: number): Promise<void> {
   await db
     .insertInto('mailboxes')
-    .values(
-      DEFAULT_MAILBOXES.map((mailbox) => ({
-        user_id: userId,
-        name: mailbox.name,
-        special_use: mailbox.specialUse,
-        uid_validity: uidValidity(now),
-        uid_next: 1,
-        highest_modseq: 1,
-        message_count: 0,
-        total_size: 0,
-        subscribed: 1,
-        created_at: now,
-      })),
-    )
+    .values(DEFAULT_MAILBOXES.map((mailbox) => newMailboxRow(userId, mailbox.name, mailbox.specialUse, now)))
     .onConflict((conflict) => conflict.columns(['user_id', 'name']).doNothing())
     .execute();
 }
@@ -57,18 +60,7 @@ export async function createMailbox(
 ): Promise<MailboxRow> {
   return tx
     .insertInto('mailboxes')
-    .values({
-      user_id: userId,
-      name,
-      special_use: specialUse,
-      uid_validity: uidValidity(now),
-      uid_next: 1,
-      highest_modseq: 1,
-      message_count: 0,
-      total_size: 0,
-      subscribed: 1,
-      created_at: now,
-    })
+    .values(newMailboxRow(userId, name, specialUse, now))
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -207,12 +199,7 @@ export async function expungeMessages(
   uids: readonly number[],
 ): Promise<MailMessageRow[]> {
   if (uids.length === 0) return [];
-  const rows = await tx
-    .selectFrom('mail_messages')
-    .selectAll()
-    .where('mailbox_id', '=', mailboxId)
-    .where('uid', 'in', [...uids])
-    .execute();
+  const rows = await messagesByUid(tx, mailboxId, uids);
   if (rows.length === 0) return [];
   const bytes = rows.reduce((sum, row) => sum + Number(row.size), 0);
   const mailbox = await tx
@@ -255,12 +242,7 @@ export async function storeFlags(
   flags: readonly string[],
 ): Promise<MailMessageRow[]> {
   if (uids.length === 0) return [];
-  const rows = await tx
-    .selectFrom('mail_messages')
-    .selectAll()
-    .where('mailbox_id', '=', mailboxId)
-    .where('uid', 'in', [...uids])
-    .execute();
+  const rows = await messagesByUid(tx, mailboxId, uids);
   const wanted = normaliseFlags(flags);
   const updates: Array<{ row: MailMessageRow; flags: string }> = [];
   for (const row of rows) {
@@ -288,6 +270,15 @@ export async function storeFlags(
       .execute();
   }
   return updates.map((update) => ({ ...update.row, flags: update.flags, modseq }));
+}
+
+function messagesByUid(db: Executor, mailboxId: number, uids: readonly number[]): Promise<MailMessageRow[]> {
+  return db
+    .selectFrom('mail_messages')
+    .selectAll()
+    .where('mailbox_id', '=', mailboxId)
+    .where('uid', 'in', [...uids])
+    .execute();
 }
 
 /** True while some message or queue entry still refers to the blob. */
