@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { ListenerStatus } from '../server.ts';
 import type { Store } from '../store/database.ts';
 import { directoryCounts, type DirectoryCounts } from '../store/monitoring.ts';
+import { memoize } from './memoize.ts';
 
 export interface MetricsDeps {
   store: Store;
@@ -104,19 +105,4 @@ export function installMetrics(app: FastifyInstance, deps: MetricsDeps): Registr
     return reply.type(registry.contentType).send(text);
   });
   return registry;
-}
-
-/** The same promise for calls within ttl ms; a failure is not kept. */
-function memoize<T>(load: () => Promise<T>, ttlMs: number): () => Promise<T> {
-  let cached: { at: number; value: Promise<T> } | undefined;
-  return () => {
-    const now = Date.now();
-    if (cached && now - cached.at < ttlMs) return cached.value;
-    const value = load();
-    cached = { at: now, value };
-    value.catch(() => {
-      if (cached?.value === value) cached = undefined;
-    });
-    return value;
-  };
 }

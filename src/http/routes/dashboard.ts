@@ -1,4 +1,3 @@
-import { X509Certificate } from 'node:crypto';
 import { lstat, opendir, readFile, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
@@ -10,6 +9,8 @@ import { countSentSince, postgresDatabaseBytes } from '../../store/dashboard-cou
 import { directoryCounts } from '../../store/monitoring.ts';
 import { errorResponses, isoTime, tokenSecurity, type ApiApp } from './common.schema.ts';
 import { dashboardSchema, type Dashboard } from './dashboard.schema.ts';
+import { describeCertificatePem, type CertificateInfo } from '../../tls/certificate-check.ts';
+import { memoize } from '../memoize.ts';
 
 /**
  * What the dashboard reads from outside the services: the messenger's open
@@ -179,46 +180,21 @@ async function databaseBytes(services: Services): Promise<number | null> {
   return sizes.reduce((sum, size) => sum + size, 0);
 }
 
+/** The served certificate, described as GET /tls/certificate does, in the dashboard's shape. */
 async function readCertificate(file: string): Promise<Dashboard['certificate']> {
-  let certificate: X509Certificate;
+  let info: CertificateInfo;
   try {
-    certificate = new X509Certificate(await readFile(file));
+    info = describeCertificatePem(await readFile(file, 'utf8'));
   } catch {
     return null;
   }
   return {
-    subject: certificate.subject.replaceAll('\n', ', '),
-    issuer: certificate.issuer.replaceAll('\n', ', '),
-    dnsNames: (certificate.subjectAltName ?? '')
-      .split(', ')
-      .filter((name) => name.startsWith('DNS:') || name.startsWith('IP Address:'))
-      .map((name) => name.replace(/^DNS:|^IP Address:/, '')),
-    validFrom: isoTime(certificate.validFromDate.getTime()),
-    validTo: isoTime(certificate.validToDate.getTime()),
-    selfSigned: isSelfSigned(certificate),
-    fingerprint256: certificate.fingerprint256,
-  };
-}
-
-function isSelfSigned(certificate: X509Certificate): boolean {
-  try {
-    return certificate.issuer === certificate.subject && certificate.verify(certificate.publicKey);
-  } catch {
-    return false;
-  }
-}
-
-/** The same promise for calls within ttl ms; a failure is not kept. */
-function memoize<T>(load: () => Promise<T>, ttlMs: number): () => Promise<T> {
-  let cached: { at: number; value: Promise<T> } | undefined;
-  return () => {
-    const now = Date.now();
-    if (cached && now - cached.at < ttlMs) return cached.value;
-    const value = load();
-    cached = { at: now, value };
-    value.catch(() => {
-      if (cached?.value === value) cached = undefined;
-    });
-    return value;
+    subject: info.subject,
+    issuer: info.issuer,
+    dnsNames: [...info.dnsNames, ...info.ipAddresses],
+    validFrom: info.notBefore,
+    validTo: info.notAfter,
+    selfSigned: info.selfSigned,
+    fingerprint256: info.fingerprint256,
   };
 }
