@@ -7,6 +7,7 @@ cd "$root"
 bash scripts/ensure-deps.sh
 bash scripts/ensure-services.sh
 bash scripts/ensure-chromium.sh
+bash scripts/ensure-mbsync.sh
 bash scripts/ensure-web.sh
 export PATH="$root/node_modules/.bin:$PATH"
 

@@ -5,6 +5,7 @@ import { loadConfig } from './config/loader.ts';
 import { formatListenAddress, type ListenAddress, type ListenerName } from './config/schema.ts';
 import { CooError } from './errors.ts';
 import { buildHttpApp, type HttpApp } from './http/app.ts';
+import { MailCounters } from './http/metrics.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { GatewayOptions } from './im/gateway/gateway-options.ts';
 import { createMessenger, type Messenger } from './im/messenger.ts';
@@ -67,6 +68,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let messenger: Messenger | undefined;
   let mail: MailSystem | undefined;
   const listeners: ListenerStatus[] = [];
+  // Counted by the queue from its start, shown on /metrics once the http listener is built.
+  const mailCounters = new MailCounters();
   try {
     const blobs = await DiskBlobStore.open(loaded.paths.blobs);
     bus = await createEventBus({
@@ -93,6 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       config: loaded,
       tls,
       resolver: options.mail?.resolver,
+      metrics: mailCounters,
     });
     for (const [name, configured] of loaded.listeners) {
       const status: ListenerStatus = {
@@ -118,6 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         continue;
       }
       http = await buildHttpApp({ services, logger, tls, listeners: () => listeners, messenger });
+      mailCounters.registerIn(http.metricsRegistry);
       const address = await listen(http, name, configured);
       status.state = { kind: 'running', address };
       logger.info(

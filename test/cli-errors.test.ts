@@ -94,7 +94,7 @@ describe('coo on bad input', { concurrency: true }, () => {
       [['token', 'add', 'ci'], 'coo: token add: missing --admin\nsee coo token --help\n'],
       [
         ['group'],
-        'coo: group: missing subcommand (one of add, remove, list, members, add-member, remove-member)\nsee coo group --help\n',
+        'coo: group: missing subcommand (one of add, rename, describe, remove, list, members, add-member, remove-member)\nsee coo group --help\n',
       ],
       [['import'], 'coo: import: missing FILE\nsee coo import --help\n'],
     ];

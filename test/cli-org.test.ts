@@ -170,6 +170,25 @@ describe('coo org, domain, group and token', { concurrency: true }, () => {
     assert.doesNotMatch(final.stdout, /Ops/);
   });
 
+  test('group rename keeps the members; group describe changes the description; clashes are refused', async () => {
+    const coo = cooOn(template.copy());
+    expectOk(await coo(['group', 'add', 'Sales']));
+    expectOk(await coo(['group', 'add', 'Ops']));
+    expectOk(await coo(['group', 'add-member', 'Sales', 'admin']));
+    const renamed = await coo(['group', 'rename', 'Sales', '営業部']);
+    expectOk(renamed);
+    assert.equal(renamed.stdout, 'renamed group Sales to 営業部\n');
+    expectOk(await coo(['group', 'describe', '営業部', 'the sales team']));
+    assert.equal((await coo(['group', 'members', '営業部'])).stdout, 'admin@example.com\n');
+    assert.match((await coo(['group', 'list'])).stdout, /営業部\s+1\s+the sales team/);
+    const [clash, unknown] = await Promise.all([
+      coo(['group', 'rename', '営業部', 'Ops']),
+      coo(['group', 'rename', 'Sales', 'Other']),
+    ]);
+    assert.equal(oneLine(clash), 'coo: group "Ops" already exists');
+    assert.equal(oneLine(unknown), 'coo: unknown group "Sales"');
+  });
+
   test('token add shows the token once and it works for the API; token revoke ends it', async () => {
     const dir = template.copy();
     const coo = cooOn(dir);

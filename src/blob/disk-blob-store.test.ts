@@ -31,6 +31,14 @@ function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** The first of "blob 0", "blob 1"… whose id passes the test (a shard of one's choosing). */
+function contentWhere(wanted: (id: string) => boolean): string {
+  for (let i = 0; ; i++) {
+    const content = `blob ${i}`;
+    if (wanted(sha256(content))) return content;
+  }
+}
+
 after(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
@@ -105,8 +113,10 @@ describe('DiskBlobStore', () => {
     const unknown = sha256('never stored');
     await assert.rejects(store.get(unknown), { code: 'NOT_FOUND' });
     await assert.rejects(store.size(unknown), { code: 'NOT_FOUND' });
+    await assert.rejects(store.read(unknown), { code: 'NOT_FOUND' });
     assert.equal(await store.has(unknown), false);
     const { id } = await store.put(Buffer.from('short-lived'));
+    assert.equal((await store.read(id)).toString(), 'short-lived');
     assert.equal(await store.delete(id), true);
     assert.equal(await store.delete(id), false);
     assert.equal(await store.has(id), false);
@@ -153,6 +163,58 @@ describe('DiskBlobStore', () => {
     utimesSync(leftover, old, old);
     await DiskBlobStore.open(store.root);
     assert.deepEqual(tempFiles(store), []);
+  });
+
+  it('a new shard folder syncs its parent, and the root only when the top folder is new too', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'coo-blobs-'));
+    roots.push(root);
+    const synced: string[] = [];
+    const store = await DiskBlobStore.open(root, {
+      syncDirectory: async (dir) => {
+        synced.push(path.relative(root, dir) || '.');
+      },
+    });
+    const first = await store.put(Buffer.from('first'));
+    const [top, shard] = [first.id.slice(0, 2), first.id.slice(2, 4)];
+    assert.deepEqual(synced.sort(), ['.', top, path.join(top, shard)].sort());
+    // Another blob under the same top folder, in a shard of its own.
+    const sibling = contentWhere((id) => id.startsWith(top) && id.slice(2, 4) !== shard);
+    synced.length = 0;
+    const second = await store.put(Buffer.from(sibling));
+    assert.deepEqual(synced.sort(), [top, path.join(top, second.id.slice(2, 4))].sort());
+    // The same shard again: only the shard folder, for the rename.
+    synced.length = 0;
+    await store.put(Buffer.from(contentWhere((id) => id.startsWith(top + shard) && id !== first.id)));
+    assert.deepEqual(synced, [path.join(top, shard)]);
+  });
+
+  it('puts racing into a new shard folder are all acknowledged only once its entry is synced', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'coo-blobs-'));
+    roots.push(root);
+    let holdParent = false;
+    let releaseParent!: () => void;
+    const parentSynced = new Promise<void>((resolve) => (releaseParent = resolve));
+    const store = await DiskBlobStore.open(root, {
+      // Once armed, the top folder's sync (it holds the new shard's entry) waits until released.
+      syncDirectory: (dir) =>
+        holdParent && path.relative(root, dir).length === 2 ? parentSynced : Promise.resolve(),
+    });
+    // The top folder exists already: only the shard folder is new, and only its parent needs a sync.
+    const existing = await store.put(Buffer.from('existing'));
+    const top = existing.id.slice(0, 2);
+    const first = contentWhere((id) => id.startsWith(top) && id.slice(2, 4) !== existing.id.slice(2, 4));
+    const shard = sha256(first).slice(0, 4);
+    const second = contentWhere((id) => id.startsWith(shard) && id !== sha256(first));
+    holdParent = true;
+    const done: string[] = [];
+    const puts = [first, second].map((content) =>
+      store.put(Buffer.from(content)).then(() => done.push(content)),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(done, [], 'no put may be acknowledged before the new shard is durable');
+    releaseParent();
+    await Promise.all(puts);
+    assert.deepEqual(done.sort(), [first, second].sort());
   });
 
   it('a shard folder or the temp folder removed behind its back is made again on the next put', async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { CooError } from '../errors.ts';
@@ -14,6 +14,11 @@ export interface BlobRef {
 export interface PutOptions {
   /** Larger content is refused with BLOB_TOO_LARGE and nothing is kept. */
   maxBytes?: number;
+}
+
+export interface DiskBlobStoreOptions {
+  /** Makes a folder's entries durable (fs/sync-directory.ts); tests pass their own to see which folders a put syncs. */
+  syncDirectory?: (dir: string) => Promise<void>;
 }
 
 export interface ReadRange {
@@ -40,15 +45,19 @@ export class DiskBlobStore {
   readonly root: string;
   /** Shard folders known to exist (and synced), so a put does not ask again each time. */
   readonly #knownDirs = new Set<string>();
+  /** Shard folders being made (and synced) right now. */
+  readonly #makingDirs = new Map<string, Promise<void>>();
+  readonly #syncDirectory: (dir: string) => Promise<void>;
   #tempReady = false;
 
-  constructor(root: string) {
+  constructor(root: string, options: DiskBlobStoreOptions = {}) {
     this.root = path.resolve(root);
+    this.#syncDirectory = options.syncDirectory ?? syncDirectory;
   }
 
   /** Creates the folders and removes temp files left by a crash; call at start-up. */
-  static async open(root: string): Promise<DiskBlobStore> {
-    const store = new DiskBlobStore(root);
+  static async open(root: string, options: DiskBlobStoreOptions = {}): Promise<DiskBlobStore> {
+    const store = new DiskBlobStore(root, options);
     await mkdir(path.join(store.root, TEMP_DIR), { recursive: true });
     await store.cleanTemp();
     return store;
@@ -97,6 +106,13 @@ export class DiskBlobStore {
       throw notFoundOr(error, id);
     });
     return file.createReadStream({ start: range.start, end: range.end, autoClose: true });
+  }
+
+  /** Reads a whole blob into memory in one call (small ones: mail for IMAP); NOT_FOUND when there is none. */
+  async read(id: string): Promise<Buffer> {
+    return readFile(this.#pathOf(id)).catch((error: unknown) => {
+      throw notFoundOr(error, id);
+    });
   }
 
   async has(id: string): Promise<boolean> {
@@ -170,7 +186,7 @@ export class DiskBlobStore {
   async #moveIntoPlace(tempPath: string, id: string): Promise<void> {
     const finalPath = this.#pathOf(id);
     const dir = path.dirname(finalPath);
-    if (!this.#knownDirs.has(dir)) await this.#makeShard(dir);
+    await this.#shard(dir);
     // Same name, same content: replacing a blob that is already there changes nothing.
     try {
       await rename(tempPath, finalPath);
@@ -178,20 +194,44 @@ export class DiskBlobStore {
       if (!isNotFound(error)) throw error;
       // The shard folder went away behind our back: make it again.
       this.#knownDirs.delete(dir);
-      await this.#makeShard(dir);
+      await this.#shard(dir);
       await rename(tempPath, finalPath);
     }
     // Also when the blob was already there: a concurrent put of the same
     // content may have renamed it without having synced the folder yet.
-    await syncDirectory(dir);
+    await this.#syncDirectory(dir);
   }
 
+  /**
+   * The shard folder, made once. Puts that need a folder another put is
+   * making wait for that one: mkdir tells only its maker that the folder is
+   * new, and the others must not be acknowledged before it is synced.
+   */
+  #shard(dir: string): Promise<void> {
+    if (this.#knownDirs.has(dir)) return Promise.resolve();
+    let making = this.#makingDirs.get(dir);
+    if (!making) {
+      making = this.#makeShard(dir).finally(() => this.#makingDirs.delete(dir));
+      this.#makingDirs.set(dir, making);
+    }
+    return making;
+  }
+
+  /**
+   * Makes the shard folder ROOT/ab/cd. A new folder must reach the disk too,
+   * or the blob's path may vanish in a crash: its entry is in its parent, so
+   * ab is synced when cd is new, and the root only when ab is new as well
+   * (mkdir names the first folder it made) — once the 256 top folders exist,
+   * a new shard costs one folder sync, not two.
+   */
   async #makeShard(dir: string): Promise<void> {
     const created = await mkdir(dir, { recursive: true });
-    // New folders must reach the disk too, or the blob's path may vanish in a crash.
     if (created !== undefined) {
-      await syncDirectory(path.dirname(dir));
-      await syncDirectory(this.root);
+      const parent = path.dirname(dir);
+      await Promise.all([
+        this.#syncDirectory(parent),
+        created === dir ? undefined : this.#syncDirectory(this.root),
+      ]);
     }
     this.#knownDirs.add(dir);
   }

@@ -145,6 +145,17 @@ const pop3 = z
   .strict()
   .default(POP3_DEFAULTS);
 
+/** [imap]: mail apps reading with IMAP (docs/mail.md, "Reading mail with IMAP"). */
+const IMAP_DEFAULTS = { allow_plaintext_on_loopback: false };
+
+const imap = z
+  .object({
+    /** LOGIN and AUTHENTICATE PLAIN without TLS from 127.0.0.0/8 and ::1 (a local webmail). */
+    allow_plaintext_on_loopback: z.boolean().default(IMAP_DEFAULTS.allow_plaintext_on_loopback),
+  })
+  .strict()
+  .default(IMAP_DEFAULTS);
+
 export const configSchema = z
   .object({
     server: z
@@ -220,6 +231,7 @@ export const configSchema = z
     queue,
     submission,
     pop3,
+    imap,
     mail: z
       .object({
         /** Largest message SMTP accepts (advertised with SIZE, RFC 1870); larger ones get 552 5.3.4. */
@@ -265,3 +277,4 @@ export type MailConfig = Config['mail'];
 export type QueueConfig = Config['queue'];
 export type SubmissionConfig = Config['submission'];
 export type Pop3Config = Config['pop3'];
+export type ImapConfig = Config['imap'];

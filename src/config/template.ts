@@ -159,6 +159,11 @@ verify_tls = false
 # pop3s). Set to true to allow them from this machine only (127.0.0.1, ::1).
 allow_plaintext_on_loopback = false
 
+[imap]
+# LOGIN is disabled on an unencrypted connection (STARTTLS first, or use imaps).
+# Set to true to allow it from this machine only (127.0.0.1, ::1).
+allow_plaintext_on_loopback = false
+
 [log]
 # fatal, error, warn, info, debug, trace or silent.
 level = "info"

@@ -13,6 +13,22 @@ export interface Group {
 
 const GROUP_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,99}$/u;
 
+export interface GroupChanges {
+  name?: string | undefined;
+  description?: string | undefined;
+}
+
+function validGroupName(text: string): string {
+  const trimmed = text.trim().normalize('NFC');
+  if (!GROUP_NAME.test(trimmed)) {
+    throw new CooError(
+      ErrorCode.INVALID_INPUT,
+      `"${text}" is not a valid group name (letters, digits, space . _ -)`,
+    );
+  }
+  return trimmed;
+}
+
 /** Groups cut across the org chart (projects, roles); visibility rules can name them. */
 export class GroupService {
   readonly #store: Store;
@@ -34,13 +50,7 @@ export class GroupService {
   }
 
   async add(name: string, description: string, actor: Actor): Promise<Group> {
-    const trimmed = name.trim().normalize('NFC');
-    if (!GROUP_NAME.test(trimmed)) {
-      throw new CooError(
-        ErrorCode.INVALID_INPUT,
-        `"${name}" is not a valid group name (letters, digits, space . _ -)`,
-      );
-    }
+    const trimmed = validGroupName(name);
     return inTransaction(this.#store.db, async (tx) => {
       try {
         await groups.insertGroup(tx, trimmed, description.trim());
@@ -51,6 +61,43 @@ export class GroupService {
       }
       await this.#audit.append(auditRecord(actor, 'group.create', trimmed), tx);
       return { name: trimmed, description: description.trim(), members: 0 };
+    });
+  }
+
+  /**
+   * Renames the group and/or changes its description, in one transaction,
+   * audited as `group.rename` (target: the old name, `to`: the new one) or
+   * `group.update`. Rules and members refer to the group's id, so they follow
+   * a rename. Nothing to change is not an error: the group is answered as it is.
+   */
+  async update(name: string, changes: GroupChanges, actor: Actor): Promise<Group> {
+    const newName = changes.name === undefined ? undefined : validGroupName(changes.name);
+    return inTransaction(this.#store.db, async (tx) => {
+      const current = await this.#require(tx, name);
+      const next = {
+        name: newName ?? current.name,
+        description: changes.description?.trim() ?? current.description,
+      };
+      const renamed = next.name !== current.name;
+      const described = next.description !== current.description;
+      if (renamed || described) {
+        try {
+          await groups.updateGroup(tx, current.id, next);
+        } catch (error) {
+          if (isUniqueViolation(error))
+            throw new CooError(ErrorCode.GROUP_EXISTS, `group "${next.name}" already exists`);
+          throw error;
+        }
+        const details: Record<string, unknown> = {};
+        if (renamed) details.to = next.name;
+        if (described) details.description = next.description;
+        await this.#audit.append(
+          auditRecord(actor, renamed ? 'group.rename' : 'group.update', current.name, details),
+          tx,
+        );
+      }
+      const members = (await groups.listGroupMemberAddresses(tx, current.id)).length;
+      return { name: next.name, description: next.description, members };
     });
   }
 

@@ -1,9 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { MailMetricsPort, OutboundKind } from '../mail/ports.ts';
 import type { ListenerStatus } from '../server.ts';
 import type { Store } from '../store/database.ts';
+import { queueStatistics, QueueStatus } from '../store/mail-queue.ts';
 import { directoryCounts, type DirectoryCounts } from '../store/monitoring.ts';
 import { memoize } from './memoize.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The registry GET /metrics answers from; server.ts adds mail's counters to it (MailCounters). */
+    metricsRegistry: Registry;
+  }
+}
 
 export interface MetricsDeps {
   store: Store;
@@ -31,7 +40,8 @@ const DIRECTORY_GAUGES: { name: string; help: string; value: (counts: DirectoryC
 /**
  * Prometheus metrics on GET /metrics: the process (a registry per app, never
  * the global one, so two servers in one process do not mix), every HTTP
- * request by route and status, and the directory's sizes read at scrape time.
+ * request by route and status, the directory's and the outbound queue's
+ * sizes read at scrape time, and the queue's outcome counters (MailCounters).
  * Open without authentication, like /healthz: it tells sizes, never names.
  */
 export function installMetrics(app: FastifyInstance, deps: MetricsDeps): Registry {
@@ -88,6 +98,7 @@ export function installMetrics(app: FastifyInstance, deps: MetricsDeps): Registr
       },
     });
   }
+  installQueueGauges(registry, deps.store);
   new Gauge({
     name: 'coo_listener_up',
     help: '1 for each configured listener that is running, 0 for one that is skipped.',
@@ -104,5 +115,81 @@ export function installMetrics(app: FastifyInstance, deps: MetricsDeps): Registr
     const text = await registry.metrics();
     return reply.type(registry.contentType).send(text);
   });
+  app.decorate('metricsRegistry', registry);
   return registry;
+}
+
+/** The outbound queue's size, read at scrape time (one grouped query per scrape). */
+function installQueueGauges(registry: Registry, store: Store): void {
+  const statistics = memoize(() => queueStatistics(store.db), COUNTS_TTL_MS);
+  new Gauge({
+    name: 'coo_mail_queue_messages',
+    help: 'Outbound queue entries (one per recipient) by status; delivered and failed ones are kept a day.',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const current = await statistics().catch(() => undefined);
+      if (!current) return;
+      for (const status of Object.values(QueueStatus)) this.set({ status }, current.byStatus[status]);
+    },
+  });
+  new Gauge({
+    name: 'coo_mail_queue_oldest_seconds',
+    help: 'Age of the oldest entry still queued, in seconds; 0 when the queue is empty.',
+    registers: [registry],
+    async collect() {
+      const current = await statistics().catch(() => undefined);
+      if (!current) return;
+      const oldest = current.oldestQueuedAt;
+      this.set(oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
+    },
+  });
+}
+
+/** Every kind of queued mail, so each counter series exists (at 0) from the start. */
+const OUTBOUND_KINDS: readonly OutboundKind[] = ['submission', 'forward', 'bounce', 'autoreply', 'notice'];
+
+/**
+ * The outbound queue's outcome counters. Made by server.ts before the mail
+ * system starts (the queue worker counts into it through MailMetricsPort)
+ * and added to the HTTP app's registry once that exists.
+ */
+export class MailCounters implements MailMetricsPort {
+  readonly #delivered = new Counter({
+    name: 'coo_mail_delivered_total',
+    help: 'Queue entries handed over (to the remote server, or delivered here), by kind of mail.',
+    labelNames: ['kind'],
+    registers: [],
+  });
+  readonly #deferred = new Counter({
+    name: 'coo_mail_deferred_total',
+    help: 'Delivery attempts of a queue entry that failed for now (tried again later).',
+    registers: [],
+  });
+  readonly #bounced = new Counter({
+    name: 'coo_mail_bounced_total',
+    help: 'Queue entries that failed for good (refused, or too old) and were returned to the sender.',
+    registers: [],
+  });
+
+  constructor() {
+    for (const kind of OUTBOUND_KINDS) this.#delivered.inc({ kind }, 0);
+  }
+
+  delivered(kind: string): void {
+    this.#delivered.inc({ kind });
+  }
+
+  deferred(): void {
+    this.#deferred.inc();
+  }
+
+  bounced(): void {
+    this.#bounced.inc();
+  }
+
+  /** Adds the counters to a registry (the HTTP app's). */
+  registerIn(registry: Registry): void {
+    for (const metric of [this.#delivered, this.#deferred, this.#bounced]) registry.registerMetric(metric);
+  }
 }

@@ -6,7 +6,8 @@ import type { ListenAddress, ListenerName } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { Services } from '../services.ts';
 import { createLocalDelivery } from './delivery/index.ts';
-import type { LocalDeliveryPort, OutboundQueuePort } from './ports.ts';
+import type { LocalDeliveryPort, MailMetricsPort, OutboundQueuePort } from './ports.ts';
+import { imapModule } from './imap/index.ts';
 import { pop3Module } from './pop3/index.ts';
 import { createOutboundQueue, queueModule } from './queue/index.ts';
 import { smtpModule } from './smtp/index.ts';
@@ -34,6 +35,8 @@ export interface MailContext {
   queue: OutboundQueuePort;
   /** DNS of mail (SPF, DKIM, DMARC, DNSBL, MX): node:dns's resolve unless injected (tests run offline). */
   resolver: DnsResolver;
+  /** Counters of the queue's outcomes for /metrics (server.ts hands them in); none when absent. */
+  metrics?: MailMetricsPort;
 }
 
 /**
@@ -110,4 +113,10 @@ export async function startMail(
   };
 }
 
-const MAIL_MODULES: readonly MailModule[] = [smtpModule, submissionModule, queueModule, pop3Module];
+const MAIL_MODULES: readonly MailModule[] = [
+  smtpModule,
+  submissionModule,
+  queueModule,
+  pop3Module,
+  imapModule,
+];

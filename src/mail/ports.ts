@@ -66,3 +66,18 @@ export interface OutboundQueuePort {
     dsn?: { ret?: 'FULL' | 'HDRS'; envid?: string };
   }): Promise<void>;
 }
+
+/**
+ * What the outbound queue counts for monitoring, per process: server.ts
+ * hands one in (src/http/metrics.ts exposes it on /metrics), so the queue
+ * needs no knowledge of Prometheus. Each call is one queue entry (one
+ * recipient), after its outcome is committed.
+ */
+export interface MailMetricsPort {
+  /** Handed over: accepted by the remote server (or the smarthost), or delivered here. */
+  delivered(kind: string): void;
+  /** Failed for now: the entry waits for its next attempt. */
+  deferred(): void;
+  /** Failed for good (refused, or too old): returned to the sender with a DSN, unless it was one. */
+  bounced(): void;
+}

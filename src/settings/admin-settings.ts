@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Config } from '../config/schema.ts';
 import { auditRecord, type Actor, type AuditSink } from '../directory/types.ts';
 import { CooError } from '../errors.ts';
 import { AUTO_AWAY_SETTING } from '../im/presence/presence-settings.ts';
@@ -8,17 +9,9 @@ import { ErrorCode } from '../protocol/errors.ts';
 import { LOGIN_POLICIES } from '../protocol/im/session.ts';
 import type { Store } from '../store/database.ts';
 import { getSetting, putSetting } from '../store/settings.ts';
-
-interface SettingDefinition {
-  /** The name admins use (CLI, REST): dotted, kebab-case. */
-  name: string;
-  /** The key in the settings table. */
-  key: string;
-  description: string;
-  /** Checks a value given as text (CLI) or JSON (REST). */
-  schema: z.ZodType<string | number | boolean>;
-  defaultValue: string | number | boolean;
-}
+import { LIMIT_SETTINGS } from './limit-settings.ts';
+import { storedLimitsOf } from './live-limits.ts';
+import type { SettingDefinition, SettingScalar } from './setting-definition.ts';
 
 /** The server settings an administrator may change at run time, without a restart. */
 export const ADMIN_SETTINGS: readonly SettingDefinition[] = [
@@ -49,32 +42,40 @@ export const ADMIN_SETTINGS: readonly SettingDefinition[] = [
       .max(24 * 60),
     defaultValue: 10,
   },
+  ...LIMIT_SETTINGS,
 ];
 
 export interface SettingValue {
   name: string;
-  value: string | number | boolean;
+  value: SettingScalar;
   description: string;
   /** True when the value was never set and the default applies. */
   isDefault: boolean;
 }
 
-/** Reads and changes the admin settings; every change is audited as 'settings.set'. */
+/**
+ * Reads and changes the admin settings; every change is audited as
+ * 'settings.set'. With `config`, a limit that coo.toml also has defaults to
+ * the file's value; without it (a caller that reads no limit), to the
+ * file's built-in default.
+ */
 export class AdminSettings {
   readonly #store: Store;
   readonly #audit: AuditSink;
+  readonly #config: Config | undefined;
 
-  constructor(deps: { store: Store; audit: AuditSink }) {
+  constructor(deps: { store: Store; audit: AuditSink; config?: Config }) {
     this.#store = deps.store;
     this.#audit = deps.audit;
+    this.#config = deps.config;
   }
 
   async get(name: string): Promise<SettingValue> {
     const definition = settingDefinition(name);
     const stored = await getSetting<unknown>(this.#store.db, definition.key);
     const parsed = stored === undefined ? undefined : definition.schema.safeParse(stored);
-    const value = parsed?.success ? parsed.data : definition.defaultValue;
-    return { name, value, description: definition.description, isDefault: !parsed?.success };
+    const value = parsed?.success ? parsed.data : this.#defaultOf(definition);
+    return { name, value, description: this.#describe(definition), isDefault: !parsed?.success };
   }
 
   async list(): Promise<SettingValue[]> {
@@ -92,7 +93,22 @@ export class AdminSettings {
       await putSetting(tx, definition.key, parsed.data);
       await this.#audit.append(auditRecord(actor, 'settings.set', name, { value: parsed.data }), tx);
     });
-    return { name, value: parsed.data, description: definition.description, isDefault: false };
+    // The listeners of this process read the new limit at their next session, not after the cache ages.
+    storedLimitsOf(this.#store).forget();
+    return { name, value: parsed.data, description: this.#describe(definition), isDefault: false };
+  }
+
+  #defaultOf(definition: SettingDefinition): SettingScalar {
+    if (!definition.configDefault || !this.#config) return definition.defaultValue;
+    return definition.configDefault.read(this.#config);
+  }
+
+  /** A limit's description says what applies while it is unset: coo.toml's value. */
+  #describe(definition: SettingDefinition): string {
+    const fromConfig = definition.configDefault;
+    if (!fromConfig) return definition.description;
+    const value = fromConfig.format(Number(this.#defaultOf(definition)));
+    return `${definition.description}; default (from config, ${fromConfig.key}): ${value}`;
   }
 }
 

@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { Executor, Tx } from './database.ts';
+import { prepareQuery } from './prepared-query.ts';
 import type { AuditHeadTable, AuditLogTable } from './schema.ts';
 
 /** The SQL of the audit log. The chain itself (hashes, checks) lives in src/audit. */
@@ -20,6 +21,33 @@ export interface AuditRowFilter {
   limit: number;
 }
 
+// Every audited change runs these: they are prepared (prepared-query.ts).
+const advanceHead = prepareQuery((db, p: { count: number }) =>
+  db
+    .updateTable('audit_head')
+    .set({ seq: sql<number>`seq + ${p.count}` })
+    .where('id', '=', 1)
+    .returning(['seq', 'hash']),
+);
+const insertOneRow = prepareQuery((db, p: AuditRow) =>
+  db.insertInto('audit_log').values({
+    seq: p.seq,
+    at: p.at,
+    actor: p.actor,
+    action: p.action,
+    target: p.target,
+    protocol: p.protocol,
+    remote: p.remote,
+    outcome: p.outcome,
+    details: p.details,
+    prev_hash: p.prev_hash,
+    hash: p.hash,
+  }),
+);
+const moveHeadHash = prepareQuery((db, p: { hash: string }) =>
+  db.updateTable('audit_head').set({ hash: p.hash }).where('id', '=', 1),
+);
+
 /**
  * Takes the next sequence number. Being an UPDATE, it is the first write of
  * the transaction: on SQLite the transaction already holds the write lock
@@ -28,12 +56,7 @@ export interface AuditRowFilter {
  * entry before it.
  */
 export async function advanceAuditHead(tx: Tx, count = 1): Promise<{ firstSeq: number; prevHash: string }> {
-  const head = await tx
-    .updateTable('audit_head')
-    .set({ seq: sql<number>`seq + ${count}` })
-    .where('id', '=', 1)
-    .returning(['seq', 'hash'])
-    .executeTakeFirstOrThrow();
+  const head = await advanceHead.takeFirstOrThrow(tx, { count });
   return { firstSeq: Number(head.seq) - count + 1, prevHash: head.hash };
 }
 
@@ -43,6 +66,12 @@ const INSERT_CHUNK_ROWS = 500;
 
 /** Inserts already chained rows and moves the head's hash to the last one. */
 export async function insertAuditRows(tx: Tx, rows: readonly AuditRow[]): Promise<void> {
+  const [only] = rows;
+  if (rows.length === 1 && only) {
+    await insertOneRow.run(tx, only);
+    await moveHeadHash.run(tx, { hash: only.hash });
+    return;
+  }
   for (let i = 0; i < rows.length; i += INSERT_CHUNK_ROWS) {
     await tx
       .insertInto('audit_log')

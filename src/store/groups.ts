@@ -75,3 +75,16 @@ export async function listGroupNamesOfUser(db: Executor, userId: number): Promis
     .execute();
   return rows.map((r) => r.name);
 }
+
+/** Renames a group and sets its description; rules and members follow it, as they refer to the id. */
+export async function updateGroup(
+  db: Executor,
+  id: number,
+  fields: { name: string; description: string },
+): Promise<void> {
+  await db
+    .updateTable('groups')
+    .set({ name: fields.name, description: fields.description })
+    .where('id', '=', id)
+    .execute();
+}

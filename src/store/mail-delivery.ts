@@ -1,6 +1,16 @@
 import type { Selectable } from 'kysely';
 import type { Executor, Tx } from './database.ts';
-import { ensureDefaultMailboxes, findMailbox, newMailboxRow, type MailboxRow } from './mailboxes.ts';
+import {
+  appendMessage,
+  appendToNamedMailbox,
+  ensureDefaultMailboxes,
+  findMailbox,
+  newMailboxRow,
+  type MailboxRow,
+  type MailMessageRow,
+  type NewMailMessage,
+} from './mailboxes.ts';
+import { prepareQuery } from './prepared-query.ts';
 import type { MailForwardingTable, MailRuleTable } from './schema-mail.ts';
 import type { UserRow } from './users.ts';
 
@@ -177,6 +187,22 @@ export async function ensureNamedMailbox(
   return created;
 }
 
+/**
+ * Appends a delivered message to the user's folder of this name, creating
+ * the folder (and the default ones) when missing. The UPDATE that takes the
+ * UID finds the folder by name too, so an existing folder costs no look-up.
+ */
+export async function appendToFolder(
+  tx: Tx,
+  input: Omit<NewMailMessage, 'mailboxId'> & { mailboxName: string },
+): Promise<{ mailbox: { id: number; name: string }; row: MailMessageRow }> {
+  const appended = await appendToNamedMailbox(tx, input);
+  if (appended) return appended;
+  const mailbox = await ensureNamedMailbox(tx, input.userId, input.mailboxName, input.now);
+  const row = await appendMessage(tx, { ...input, mailboxId: mailbox.id });
+  return { mailbox: { id: mailbox.id, name: mailbox.name }, row };
+}
+
 /** A user as delivery sees them, with what it needs to decide, in one query. */
 export interface RecipientFacts {
   user: UserRow;
@@ -187,16 +213,9 @@ export interface RecipientFacts {
   ruleCount: number;
 }
 
-/**
- * The user (by address or id) with their mailbox usage, forwarding and
- * rule count: RCPT and delivery ask this for every message, so it is one
- * query rather than four.
- */
-export async function findRecipientFacts(
-  db: Executor,
-  key: { address: string } | { id: number },
-): Promise<RecipientFacts | undefined> {
-  const query = db
+/** The facts query, by a condition on the user: compiled once per database (prepared-query.ts). */
+function factsQuery(db: Executor) {
+  return db
     .selectFrom('users')
     .leftJoin('mail_usage', 'mail_usage.user_id', 'users.id')
     .leftJoin('mail_forwarding', 'mail_forwarding.user_id', 'users.id')
@@ -212,9 +231,23 @@ export async function findRecipientFacts(
         .whereRef('mail_rules.user_id', '=', 'users.id')
         .as('facts_rule_count'),
     ]);
-  const row = await (
-    'address' in key ? query.where('users.address', '=', key.address) : query.where('users.id', '=', key.id)
-  ).executeTakeFirst();
+}
+
+const factsByAddress = prepareQuery((db, p: { address: string }) =>
+  factsQuery(db).where('users.address', '=', p.address),
+);
+const factsById = prepareQuery((db, p: { id: number }) => factsQuery(db).where('users.id', '=', p.id));
+
+/**
+ * The user (by address or id) with their mailbox usage, forwarding and
+ * rule count: RCPT and delivery ask this for every message, so it is one
+ * query rather than four, and a prepared one.
+ */
+export async function findRecipientFacts(
+  db: Executor,
+  key: { address: string } | { id: number },
+): Promise<RecipientFacts | undefined> {
+  const row = await ('address' in key ? factsByAddress.takeFirst(db, key) : factsById.takeFirst(db, key));
   if (!row) return undefined;
   const {
     facts_used_bytes: usedBytes,

@@ -210,3 +210,27 @@ export function countQueuedRows(db: Executor): Promise<number> {
     .executeTakeFirstOrThrow()
     .then((row) => Number(row.n));
 }
+
+export interface QueueStatistics {
+  /** Entries (one per recipient) by status; delivered and failed ones stay a day before they are pruned. */
+  byStatus: Record<QueueStatus, number>;
+  /** When the oldest entry still queued was created (ms since the epoch); undefined when none is. */
+  oldestQueuedAt: number | undefined;
+}
+
+/** The queue's size for metrics: one grouped scan, every status present (0 when none). */
+export async function queueStatistics(db: Executor): Promise<QueueStatistics> {
+  const rows = await db
+    .selectFrom('mail_queue')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
+    .groupBy('status')
+    .execute();
+  const byStatus: Record<QueueStatus, number> = { queued: 0, delivered: 0, failed: 0 };
+  let oldestQueuedAt: number | undefined;
+  for (const row of rows) {
+    if (!Object.hasOwn(byStatus, row.status)) continue;
+    byStatus[row.status as QueueStatus] = Number(row.n);
+    if (row.status === QueueStatus.queued && row.oldest !== null) oldestQueuedAt = Number(row.oldest);
+  }
+  return { byStatus, oldestQueuedAt };
+}

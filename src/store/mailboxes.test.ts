@@ -5,6 +5,7 @@ import { servicesOver } from '../../test/support/services.ts';
 import { describeOnEachDatabase } from '../../test/support/stores.ts';
 import {
   appendMessage,
+  appendToNamedMailbox,
   DEFAULT_MAILBOXES,
   ensureDefaultMailboxes,
   expungeMessages,
@@ -86,6 +87,42 @@ describeOnEachDatabase('mailbox store', (context) => {
 
     const next = await append(userId, inbox.id, 10);
     assert.equal(next.uid, 21, 'an expunged UID is never given again');
+  });
+
+  test('appending by folder name takes the next UID of that folder (INBOX in any case); a missing folder is left alone', async () => {
+    const { userId, inbox } = await mailboxOf('mbx-by-name');
+    await append(userId, inbox.id, 10);
+    const message = {
+      userId,
+      blobSha256: 'b'.repeat(64),
+      size: 25,
+      internalDate: 1,
+      flags: ['\\seen'],
+      subject: '件名',
+      fromAddress: 'sender@example.net',
+      messageId: 'm2@example.net',
+      now: 1,
+    };
+    const appended = await context.store.db
+      .transaction()
+      .execute((tx) => appendToNamedMailbox(tx, { ...message, mailboxName: 'Inbox' }));
+    assert.deepEqual(appended?.mailbox, { id: inbox.id, name: 'INBOX' });
+    assert.equal(appended?.row.uid, 2);
+    assert.equal(appended?.row.mailbox_id, inbox.id);
+    assert.equal(appended?.row.flags, '["\\\\Seen"]');
+    assert.equal((await findMailbox(context.store.db, userId, 'INBOX'))?.message_count, 2);
+    const usage = await mailUsage(context.store.db, userId);
+
+    const missing = await context.store.db
+      .transaction()
+      .execute((tx) => appendToNamedMailbox(tx, { ...message, mailboxName: 'Nowhere' }));
+    assert.equal(missing, undefined);
+    assert.equal(await findMailbox(context.store.db, userId, 'Nowhere'), undefined);
+    assert.deepEqual(
+      await mailUsage(context.store.db, userId),
+      usage,
+      'nothing counted for a folder that is not there',
+    );
   });
 
   test('flags: system flags case-insensitive and canonical, one new mod-sequence per change, none when nothing changes', async () => {

@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { Executor, Tx } from './database.ts';
+import { prepareQuery } from './prepared-query.ts';
 import type { MailboxTable, MailMessageTable } from './schema-mail.ts';
 
 /**
@@ -51,29 +52,14 @@ export async function ensureDefaultMailboxes(db: Executor, userId: number, now: 
     .execute();
 }
 
-export async function createMailbox(
-  tx: Tx,
-  userId: number,
-  name: string,
-  now: number,
-  specialUse: string | null = null,
-): Promise<MailboxRow> {
-  return tx
-    .insertInto('mailboxes')
-    .values(newMailboxRow(userId, name, specialUse, now))
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
+const mailboxByName = prepareQuery((db, p: { userId: number; name: string }) =>
+  db.selectFrom('mailboxes').selectAll().where('user_id', '=', p.userId).where('name', '=', p.name),
+);
 
 /** The user's mailbox by name; "INBOX" matches in any case (RFC 9051 §5.1). */
 export function findMailbox(db: Executor, userId: number, name: string): Promise<MailboxRow | undefined> {
   const wanted = name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
-  return db
-    .selectFrom('mailboxes')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .where('name', '=', wanted)
-    .executeTakeFirst();
+  return mailboxByName.takeFirst(db, { userId, name: wanted });
 }
 
 export function findMailboxById(db: Executor, id: number): Promise<MailboxRow | undefined> {
@@ -97,40 +83,106 @@ export interface NewMailMessage {
   now: number;
 }
 
+// Every delivered message runs these three: they are prepared (prepared-query.ts).
+
+/** A new message's place: the mailbox's next UID and mod-sequence, and its counts grown by the message. */
+const takeUidById = prepareQuery((db, p: { mailboxId: number; size: number }) =>
+  db
+    .updateTable('mailboxes')
+    .set(grownBy(p.size))
+    .where('id', '=', p.mailboxId)
+    .returning(['uid_next', 'highest_modseq']),
+);
+const takeUidByName = prepareQuery((db, p: { userId: number; name: string; size: number }) =>
+  db
+    .updateTable('mailboxes')
+    .set(grownBy(p.size))
+    .where('user_id', '=', p.userId)
+    .where('name', '=', p.name)
+    .returning(['id', 'name', 'uid_next', 'highest_modseq']),
+);
+
+function grownBy(size: number) {
+  return {
+    uid_next: sql<number>`uid_next + 1`,
+    highest_modseq: sql<number>`highest_modseq + 1`,
+    message_count: sql<number>`message_count + 1`,
+    total_size: sql<number>`total_size + ${size}`,
+  };
+}
+
+const insertMessage = prepareQuery(
+  (
+    db,
+    p: {
+      mailboxId: number;
+      uid: number;
+      modseq: number;
+      blobSha256: string;
+      size: number;
+      internalDate: number;
+      flags: string;
+      subject: string;
+      fromAddress: string;
+      messageId: string;
+      now: number;
+    },
+  ) =>
+    db
+      .insertInto('mail_messages')
+      .values({
+        mailbox_id: p.mailboxId,
+        uid: p.uid,
+        modseq: p.modseq,
+        blob_sha256: p.blobSha256,
+        size: p.size,
+        internal_date: p.internalDate,
+        flags: p.flags,
+        subject: p.subject,
+        from_address: p.fromAddress,
+        message_id: p.messageId,
+        created_at: p.now,
+      })
+      .returningAll(),
+);
+
 /**
  * Appends a message: takes the mailbox's next UID and mod-sequence (the
  * UPDATE locks the mailbox row until commit, so UIDs are handed out in
  * commit order, RFC 9051 §2.3.1.1) and adds its size to the owner's usage.
  */
 export async function appendMessage(tx: Tx, input: NewMailMessage): Promise<MailMessageRow> {
-  const mailbox = await tx
-    .updateTable('mailboxes')
-    .set({
-      uid_next: sql<number>`uid_next + 1`,
-      highest_modseq: sql<number>`highest_modseq + 1`,
-      message_count: sql<number>`message_count + 1`,
-      total_size: sql<number>`total_size + ${input.size}`,
-    })
-    .where('id', '=', input.mailboxId)
-    .returning(['uid_next', 'highest_modseq'])
-    .executeTakeFirstOrThrow();
-  const row = await tx
-    .insertInto('mail_messages')
-    .values({
-      mailbox_id: input.mailboxId,
-      uid: Number(mailbox.uid_next) - 1,
-      modseq: Number(mailbox.highest_modseq),
-      blob_sha256: input.blobSha256,
-      size: input.size,
-      internal_date: input.internalDate,
-      flags: JSON.stringify(normaliseFlags(input.flags)),
-      subject: input.subject,
-      from_address: input.fromAddress,
-      message_id: input.messageId,
-      created_at: input.now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const mailbox = await takeUidById.takeFirstOrThrow(tx, input);
+  return insertTaken(tx, mailbox, input);
+}
+
+/**
+ * appendMessage into the user's mailbox of this name (INBOX in any case),
+ * found and locked by the same UPDATE; undefined, and nothing written, when
+ * the user has no such mailbox.
+ */
+export async function appendToNamedMailbox(
+  tx: Tx,
+  input: Omit<NewMailMessage, 'mailboxId'> & { mailboxName: string },
+): Promise<{ mailbox: { id: number; name: string }; row: MailMessageRow } | undefined> {
+  const name = input.mailboxName.toUpperCase() === 'INBOX' ? 'INBOX' : input.mailboxName;
+  const mailbox = await takeUidByName.takeFirst(tx, { userId: input.userId, name, size: input.size });
+  if (!mailbox) return undefined;
+  const row = await insertTaken(tx, mailbox, { ...input, mailboxId: mailbox.id });
+  return { mailbox: { id: mailbox.id, name: mailbox.name }, row };
+}
+
+async function insertTaken(
+  tx: Tx,
+  taken: { uid_next: number; highest_modseq: number },
+  input: NewMailMessage,
+): Promise<MailMessageRow> {
+  const row = await insertMessage.takeFirstOrThrow(tx, {
+    ...input,
+    uid: Number(taken.uid_next) - 1,
+    modseq: Number(taken.highest_modseq),
+    flags: JSON.stringify(normaliseFlags(input.flags)),
+  });
   await addUsage(tx, input.userId, input.size, 1);
   return row;
 }
@@ -152,17 +204,20 @@ export async function setQuotaWarnedAt(db: Executor, userId: number, at: number 
   await db.updateTable('mail_usage').set({ warned_at: at }).where('user_id', '=', userId).execute();
 }
 
-async function addUsage(tx: Tx, userId: number, bytes: number, messages: number): Promise<void> {
-  await tx
+const addUsageQuery = prepareQuery((db, p: { userId: number; bytes: number; messages: number }) =>
+  db
     .insertInto('mail_usage')
-    .values({ user_id: userId, used_bytes: bytes, message_count: messages, warned_at: null })
+    .values({ user_id: p.userId, used_bytes: p.bytes, message_count: p.messages, warned_at: null })
     .onConflict((conflict) =>
       conflict.column('user_id').doUpdateSet({
-        used_bytes: sql<number>`mail_usage.used_bytes + ${bytes}`,
-        message_count: sql<number>`mail_usage.message_count + ${messages}`,
+        used_bytes: sql<number>`mail_usage.used_bytes + ${p.bytes}`,
+        message_count: sql<number>`mail_usage.message_count + ${p.messages}`,
       }),
-    )
-    .execute();
+    ),
+);
+
+async function addUsage(tx: Tx, userId: number, bytes: number, messages: number): Promise<void> {
+  await addUsageQuery.run(tx, { userId, bytes, messages });
 }
 
 /** Messages of a mailbox in UID order (for SELECT, POP3's maildrop, FETCH 1:*). */

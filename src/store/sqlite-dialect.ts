@@ -20,8 +20,11 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, SqliteStatement>();
 
-  constructor(db: DatabaseSync) {
+  readonly #capacity: number;
+
+  constructor(db: DatabaseSync, capacity = STATEMENT_CACHE_SIZE) {
     this.#db = db;
+    this.#capacity = capacity;
   }
 
   close(): void {
@@ -29,16 +32,32 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     this.#db.close();
   }
 
+  /**
+   * The statement for this SQL, from the cache when it was prepared before.
+   * The cache forgets the least recently used (a Map keeps insertion order:
+   * a hit moves to the end), so the hot queries stay however many one-off
+   * texts (IN lists of every length) pass through. A cached statement stays
+   * valid when the schema changes: SQLite prepares it again by itself.
+   */
   prepare(sql: string): SqliteStatement {
     const cached = this.#statements.get(sql);
-    if (cached) return cached;
+    if (cached) {
+      this.#statements.delete(sql);
+      this.#statements.set(sql, cached);
+      return cached;
+    }
     const statement = adaptStatement(this.#db.prepare(sql));
-    if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
+    if (this.#statements.size >= this.#capacity) {
       const oldest = this.#statements.keys().next().value;
       if (oldest !== undefined) this.#statements.delete(oldest);
     }
     this.#statements.set(sql, statement);
     return statement;
+  }
+
+  /** How many statements are cached (for tests). */
+  get cachedStatements(): number {
+    return this.#statements.size;
   }
 }
 

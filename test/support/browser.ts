@@ -81,3 +81,22 @@ export async function logInAs(
   await page.locator('form button[type="submit"]').click();
   await page.locator('nav.rail').waitFor({ state: 'visible', timeout: 15_000 });
 }
+
+/**
+ * Waits until `expression` is true in the page. Playwright's waitForFunction
+ * re-evaluates a string with eval() from a timer, which the app's CSP
+ * (script-src 'self') forbids; page.evaluate is not subject to it, so this
+ * polls with that instead. A navigation in between is retried.
+ */
+export async function waitInPage(page: Page, expression: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const done = await page.evaluate<boolean>(`Boolean(${expression})`).catch((error: unknown) => {
+      if (error instanceof Error && /context was destroyed|navigat/i.test(error.message)) return false;
+      throw error;
+    });
+    if (done) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting in the page for: ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

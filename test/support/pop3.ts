@@ -28,21 +28,17 @@
  *     { err: the -ERR line } or { exc: a Python exception }; retr/top give { resp, data (base64) }
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import tls from 'node:tls';
-import { DiskBlobStore } from '../../src/blob/disk-blob-store.ts';
+import type { DiskBlobStore } from '../../src/blob/disk-blob-store.ts';
+import { MemoryBus } from '../../src/bus/memory-bus.ts';
 import { loadConfig } from '../../src/config/loader.ts';
 import type { ListenAddress } from '../../src/config/schema.ts';
 import { CLI_ACTOR } from '../../src/directory/types.ts';
-import { initDataDir } from '../../src/init.ts';
-import { createLogger } from '../../src/log.ts';
 import type { MailContext, RunningListener } from '../../src/mail/mail-system.ts';
 import { startPop3Listener, type Pop3ListenerOptions } from '../../src/mail/pop3/listener.ts';
-import { startServer, type RunningServer } from '../../src/server.ts';
+import { type RunningServer } from '../../src/server.ts';
 import type { Services } from '../../src/services.ts';
 import {
   appendMessage,
@@ -51,11 +47,10 @@ import {
   listMessages,
   type MailMessageRow,
 } from '../../src/store/mailboxes.ts';
-import { useFastHashing } from './rest-call.ts';
-import { createPostgresDatabase, type TestDatabase } from './stores.ts';
+import { DOMAIN, PASSWORD, startMailTestServer } from './mail-test-server.ts';
+import { connectRaw, RawClient } from './raw-client.ts';
 
-export const DOMAIN = 'example.com';
-export const PASSWORD = 'a fine test password';
+export { DOMAIN, PASSWORD };
 
 const OTHER_LISTENERS_OFF = ['http', 'smtp', 'submission', 'submissions', 'imap', 'imaps'].map(
   (n) => `${n}=off`,
@@ -85,50 +80,29 @@ export interface Pop3TestServer {
 }
 
 export async function startPop3Server(options: Pop3ServerOptions = {}): Promise<Pop3TestServer> {
-  const root = mkdtempSync(path.join(tmpdir(), 'coo-pop3-'));
-  let database: TestDatabase | undefined;
-  let server: RunningServer | undefined;
+  const base = await startMailTestServer({
+    prefix: 'coo-pop3-',
+    database: options.database,
+    listen: [...OTHER_LISTENERS_OFF, 'pop3=127.0.0.1:0', 'pop3s=127.0.0.1:0'],
+    editConfig: (configFile) => editConfig(configFile, options),
+  });
   const extra: RunningListener[] = [];
-  const cleanup = async () => {
+  base.beforeStop(async () => {
     for (const listener of extra) await listener.close().catch(() => undefined);
-    await server?.close().catch(() => undefined);
-    await database?.drop();
-    rmSync(root, { recursive: true, force: true });
-  };
+  });
   try {
-    if (options.database === 'postgres') database = await createPostgresDatabase();
-    const dataDir = path.join(root, 'data');
-    await initDataDir({
-      dataDir,
-      domain: DOMAIN,
-      admin: `admin@${DOMAIN}`,
-      password: PASSWORD,
-      listen: [...OTHER_LISTENERS_OFF, 'pop3=127.0.0.1:0', 'pop3s=127.0.0.1:0'],
-      databaseUrl: database?.target.kind === 'postgres' ? database.target.url : undefined,
-    });
-    const configFile = path.join(dataDir, 'coo.toml');
-    useFastHashing(configFile);
-    editConfig(configFile, options);
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-        done();
-      },
-    });
-    server = await startServer({ dataDir, logger: createLogger('debug', sink) });
-    const running = server;
+    const { dataDir, blobs } = base;
+    const running = base.server;
     const pop3 = running.address('pop3');
     const pop3s = running.address('pop3s');
     if (!pop3 || !pop3s) throw new Error('the pop3 listeners did not start');
-    const blobs = await DiskBlobStore.open(path.join(dataDir, 'blobs'));
     const services = running.services;
     return {
       server: running,
       services,
       pop3,
       pop3s,
-      ca: readFileSync(path.join(dataDir, 'tls', 'cert.pem'), 'utf8'),
+      ca: base.ca,
       blobs,
       createUser: async (localPart) => {
         const address = `${localPart}@${DOMAIN}`;
@@ -163,7 +137,7 @@ export async function startPop3Server(options: Pop3ServerOptions = {}): Promise<
         const inbox = await findMailbox(services.store.db, userId, 'INBOX');
         return inbox ? listMessages(services.store.db, inbox.id) : [];
       },
-      logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+      logLines: base.logLines,
       extraListener: async (listenerOptions) => {
         const tlsPair = {
           certPem: readFileSync(path.join(dataDir, 'tls', 'cert.pem'), 'utf8'),
@@ -173,7 +147,8 @@ export async function startPop3Server(options: Pop3ServerOptions = {}): Promise<
         const context = {
           services,
           blobs,
-          logger: createLogger('debug', sink),
+          bus: new MemoryBus(),
+          logger: base.logger(),
           config: loadConfig(dataDir),
           tls: tlsPair,
         } as unknown as MailContext;
@@ -181,10 +156,10 @@ export async function startPop3Server(options: Pop3ServerOptions = {}): Promise<
         extra.push(listener);
         return listener;
       },
-      stop: cleanup,
+      stop: base.stop,
     };
   } catch (error) {
-    await cleanup();
+    await base.stop();
     throw error;
   }
 }
@@ -214,60 +189,13 @@ function replaceOrFail(text: string, pattern: RegExp, replacement: string): stri
 }
 
 /** A POP3 client that sends exactly what it is told, for malformed input and byte-exact checks. */
-export class RawPop3Client {
-  socket: net.Socket;
-  readonly closed: Promise<void>;
-  #buffer = Buffer.alloc(0);
-  #wake: (() => void) | undefined;
-  #ended = false;
-  readonly #ca: string;
-
-  private constructor(socket: net.Socket, ca: string) {
-    this.#ca = ca;
-    this.socket = socket;
-    this.closed = new Promise((resolve) => {
-      this.#listen(socket, resolve);
-    });
-  }
-
+export class RawPop3Client extends RawClient {
   static async connect(
     server: Pick<Pop3TestServer, 'pop3' | 'pop3s' | 'ca'>,
     options: { tls: boolean },
   ): Promise<RawPop3Client> {
     const address = options.tls ? server.pop3s : server.pop3;
-    const socket = options.tls
-      ? tls.connect({ host: address.host, port: address.port, ca: server.ca, servername: 'localhost' })
-      : net.connect({ host: address.host, port: address.port });
-    await new Promise<void>((resolve, reject) => {
-      socket.once(options.tls ? 'secureConnect' : 'connect', () => resolve());
-      socket.once('error', reject);
-    });
-    return new RawPop3Client(socket, server.ca);
-  }
-
-  #listen(socket: net.Socket, onClose: () => void): void {
-    socket.on('data', (chunk: Buffer) => {
-      this.#buffer = Buffer.concat([this.#buffer, chunk]);
-      this.#wake?.();
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      this.#ended = true;
-      this.#wake?.();
-      onClose();
-    });
-  }
-
-  write(data: string | Buffer): void {
-    this.socket.write(data);
-  }
-
-  /** The next line without CRLF; rejects when the server closes first or after timeoutMs. */
-  line(timeoutMs = 5000): Promise<string> {
-    return this.#take((buffer) => {
-      const end = buffer.indexOf('\r\n');
-      return end === -1 ? undefined : [buffer.subarray(0, end).toString('utf8'), end + 2];
-    }, timeoutMs);
+    return new RawPop3Client(await connectRaw(address, server.ca, options.tls), server.ca);
   }
 
   async command(text: string, timeoutMs = 5000): Promise<string> {
@@ -277,7 +205,7 @@ export class RawPop3Client {
 
   /** The body of a multi-line reply up to the terminating ".", still dot-stuffed, with its last CRLF. */
   multiline(timeoutMs = 5000): Promise<Buffer> {
-    return this.#take((buffer) => {
+    return this.take((buffer) => {
       if (buffer.subarray(0, 3).equals(Buffer.from('.\r\n'))) return [Buffer.alloc(0), 3];
       const end = buffer.indexOf('\r\n.\r\n');
       return end === -1 ? undefined : [Buffer.from(buffer.subarray(0, end + 2)), end + 5];
@@ -288,48 +216,8 @@ export class RawPop3Client {
   async stls(options: { alreadySent?: boolean } = {}): Promise<string> {
     const reply = options.alreadySent ? await this.line() : await this.command('STLS');
     if (!reply.startsWith('+OK')) return reply;
-    // Whatever the server might have sent after its +OK in plaintext would be an attack: there must be nothing.
-    if (this.#buffer.length > 0)
-      throw new Error(`plaintext after +OK to STLS: ${this.#buffer.toString('latin1')}`);
-    const plain = this.socket;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    const secure = tls.connect({ socket: plain, ca: this.#ca, servername: 'localhost' });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secureConnect', () => resolve());
-      secure.once('error', reject);
-    });
-    this.socket = secure;
-    this.#listen(secure, () => undefined);
+    await this.upgradeToTls();
     return reply;
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
-
-  async #take<T>(parse: (buffer: Buffer) => [T, number] | undefined, timeoutMs: number): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = parse(this.#buffer);
-      if (found) {
-        this.#buffer = this.#buffer.subarray(found[1]);
-        return found[0];
-      }
-      if (this.#ended)
-        throw new Error(`the server closed the connection; unread: ${this.#buffer.toString('utf8')}`);
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(`no reply within ${timeoutMs} ms; unread: ${this.#buffer.toString('utf8')}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = undefined;
-    }
   }
 }
 

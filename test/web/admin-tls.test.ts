@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { generateSelfSignedCertificate, type TlsKeyPair } from '../../src/tls/self-signed.ts';
-import { launchBrowser, logInAs, openPage, pageErrors } from '../support/browser.ts';
+import { launchBrowser, logInAs, openPage, pageErrors, waitInPage } from '../support/browser.ts';
 import { startImServer, type ImTestServer } from '../support/im-server.ts';
 import { peerCertificate } from '../support/tls-peer.ts';
 
@@ -71,7 +71,8 @@ describe('web client: replacing the TLS certificate in the console', () => {
     await page.getByLabel('Certificate file').setInputFiles(pemFile('chat.crt', replacement.certPem));
     await page.getByLabel('Private key file').setInputFiles(pemFile('chat.key', replacement.keyPem));
     // The browser reads the files into the two fields.
-    await page.waitForFunction(
+    await waitInPage(
+      page,
       `[...document.querySelectorAll('form.certificate-form textarea')].every((field) => field.value.includes('-----END'))`,
     );
     assert.equal(await page.getByLabel('Certificate (PEM)').inputValue(), replacement.certPem);

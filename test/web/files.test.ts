@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { launchBrowser, logInAs, openPage, pageErrors } from '../support/browser.ts';
+import { launchBrowser, logInAs, openPage, pageErrors, waitInPage } from '../support/browser.ts';
 import { startImServer, type ImTestServer, type TestUser } from '../support/im-server.ts';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -83,13 +83,11 @@ describe('web client: file transfer', () => {
 
     const preview = b.getByRole('img', { name: 'Preview of photo.png' });
     await preview.waitFor();
-    await b.waitForFunction(
-      `document.querySelector('img[alt="Preview of photo.png"]')?.naturalWidth === 480`,
-    );
+    await waitInPage(b, `document.querySelector('img[alt="Preview of photo.png"]')?.naturalWidth === 480`);
     await b.getByRole('button', { name: 'Show photo.png' }).click();
     const full = b.getByRole('dialog', { name: 'photo.png' }).getByRole('img', { name: 'photo.png' });
     await full.waitFor();
-    await b.waitForFunction(`document.querySelector('dialog img[alt="photo.png"]')?.naturalWidth === 1200`);
+    await waitInPage(b, `document.querySelector('dialog img[alt="photo.png"]')?.naturalWidth === 1200`);
     await b.getByRole('button', { name: 'Close' }).click();
   });
 

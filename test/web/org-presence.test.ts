@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { launchBrowser, logInAs, openPage, pageErrors } from '../support/browser.ts';
+import { launchBrowser, logInAs, openPage, pageErrors, waitInPage } from '../support/browser.ts';
 import { startImServer, type ImTestServer, type TestUser } from '../support/im-server.ts';
 
 /**
@@ -139,7 +139,7 @@ describe('web client: org chart and presence', () => {
       "window.cooRoutes = []; addEventListener('hashchange', () => window.cooRoutes.push(location.hash))",
     );
     await card.getByRole('button', { name: 'Chat' }).click();
-    await pageA.waitForFunction(`window.cooRoutes.includes('#/chats/with/${bob.id}')`);
+    await waitInPage(pageA, `window.cooRoutes.includes('#/chats/with/${bob.id}')`);
   });
 
   test('B goes away: A sees B offline, and the count drops', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM, logInAs } from '../support/browser.ts';
+import { CHROMIUM, logInAs, waitInPage } from '../support/browser.ts';
 import { ImTestClient, startImServer, type ImTestServer, type TestUser } from '../support/im-server.ts';
 import { FakePushService } from '../support/push-service.ts';
 
@@ -370,7 +370,7 @@ describe('web client: installable app, offline shell and notifications', () => {
     await worker.evaluate(
       `self.registration.getNotifications().then(([notification]) => { self.dispatchEvent(new NotificationEvent('notificationclick', { notification })); })`,
     );
-    await page.waitForFunction(`location.hash === '#/chats/42'`);
+    await waitInPage(page, `location.hash === '#/chats/42'`);
     await context.close();
   });
 });

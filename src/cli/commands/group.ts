@@ -9,6 +9,8 @@ const usage = `Usage: coo group SUBCOMMAND [--data DIR] ...
 Groups cut across the org chart (projects, roles).
 
   group add NAME [--description D]
+  group rename NAME NEW-NAME
+  group describe NAME DESCRIPTION
   group remove NAME
   group list
   group members NAME
@@ -32,6 +34,44 @@ async function add(args: string[]): Promise<number> {
     services.directory.groups.add(positional(positionals, 0), values.description ?? '', CLI_ACTOR),
   );
   print(`added group ${group.name}`);
+  return 0;
+}
+
+async function rename(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommand({
+    topic: TOPIC,
+    command: 'group rename',
+    args,
+    options: {},
+    positionals: ['NAME', 'NEW-NAME'],
+  });
+  const group = await withServices(values.data, (services) =>
+    services.directory.groups.update(
+      positional(positionals, 0),
+      { name: positional(positionals, 1) },
+      CLI_ACTOR,
+    ),
+  );
+  print(`renamed group ${positional(positionals, 0)} to ${group.name}`);
+  return 0;
+}
+
+async function describe(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommand({
+    topic: TOPIC,
+    command: 'group describe',
+    args,
+    options: {},
+    positionals: ['NAME', 'DESCRIPTION'],
+  });
+  const group = await withServices(values.data, (services) =>
+    services.directory.groups.update(
+      positional(positionals, 0),
+      { description: positional(positionals, 1) },
+      CLI_ACTOR,
+    ),
+  );
+  print(`group ${group.name}: ${group.description}`);
   return 0;
 }
 
@@ -105,6 +145,8 @@ export const groupCommand: Command = {
   run: (args) =>
     dispatch(TOPIC, args, {
       add,
+      rename,
+      describe,
       remove,
       list,
       members,

@@ -24,6 +24,24 @@ Settings:
                     minutes without input before a person shows as away
                     (default 10; 0: never)
 
+Limits (while never set, the value in coo.toml applies; sizes as bytes or
+"500M", "2G", powers of 1024):
+  im.max-upload-size
+                    largest file a messenger upload may be ([im]
+                    max_upload_size, 2G)
+  mail.max-message-size
+                    largest mail message, inbound and from mail apps
+                    ([mail] max_message_size, 25M)
+  mail.max-messages-per-hour
+                    messages one person may send from mail apps in an hour
+                    ([submission] max_messages_per_hour, 300; 0: no limit)
+  mail.max-recipients
+                    recipients of one message from a mail app
+                    ([submission] max_recipients, 100)
+
+A change applies to the next upload or mail session, on a running server
+within seconds.
+
 --data DIR: the data dir (default ./data).`;
 
 const TOPIC = 'settings';
@@ -31,7 +49,7 @@ const TOPIC = 'settings';
 async function adminSettings<T>(dataDir: string, run: (settings: AdminSettings) => Promise<T>): Promise<T> {
   const { AdminSettings } = await import('../../settings/admin-settings.ts');
   return withServices(dataDir, (services) =>
-    run(new AdminSettings({ store: services.store, audit: services.audit })),
+    run(new AdminSettings({ store: services.store, audit: services.audit, config: services.config.config })),
   );
 }
 

@@ -22,6 +22,15 @@ export const createGroupBody = z.strictObject({
   description: z.string().max(LIMITS.description).default(''),
 });
 
+export const updateGroupBody = z
+  .strictObject({
+    name: groupName.optional().describe('The new name (letters, digits, space, ".", "_" and "-")'),
+    description: z.string().max(LIMITS.description).optional(),
+  })
+  .refine((body) => body.name !== undefined || body.description !== undefined, {
+    message: 'give a new name, a description or both',
+  });
+
 export const addMemberBody = z.strictObject({ address: addressSchema });
 
 export const memberListSchema = z.object({ members: z.array(z.string()).describe('Addresses, in order') });

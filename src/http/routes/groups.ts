@@ -9,6 +9,7 @@ import {
   groupParams,
   groupSchema,
   memberListSchema,
+  updateGroupBody,
 } from './groups.schema.ts';
 
 const tags = ['groups'];
@@ -45,6 +46,21 @@ export function registerGroupRoutes(app: ApiApp, services: Services): void {
       const group = await groups.add(request.body.name, request.body.description, actorOf(request));
       return reply.code(201).send(group);
     },
+  );
+
+  app.patch(
+    '/groups/:name',
+    {
+      schema: {
+        tags,
+        summary: 'Rename a group or change its description (its rules and members follow it)',
+        security: tokenSecurity,
+        params: groupParams,
+        body: updateGroupBody,
+        response: { 200: groupSchema, ...errorResponses },
+      },
+    },
+    async (request) => groups.update(request.params.name, request.body, actorOf(request)),
   );
 
   app.delete(

@@ -18,9 +18,14 @@ const settingSchema = z
 const settingParams = z.object({ name: z.string().min(1).max(100) });
 const setSettingBody = z.strictObject({ value: z.union([z.string().max(1000), z.number(), z.boolean()]) });
 
-/** /settings: server settings changed at run time (the login policy…), audited as 'settings.set'. */
+/** /settings: server settings changed at run time (the login policy, limits…), audited as 'settings.set'. */
 export function registerSettingRoutes(app: ApiApp, services: Services): void {
-  const settings = new AdminSettings({ store: services.store, audit: services.audit });
+  // The config gives the limits their defaults: coo.toml's values while an admin has not set them.
+  const settings = new AdminSettings({
+    store: services.store,
+    audit: services.audit,
+    config: services.config.config,
+  });
 
   app.get(
     '/settings',

@@ -4,6 +4,7 @@ import type { preHandlerAsyncHookHandler } from 'fastify';
 import type { ApiApp } from '../../http/routes/common.schema.ts';
 import type { Logger } from '../../log.ts';
 import type { CoreServices } from '../../services.ts';
+import { liveLimit } from '../../settings/live-limits.ts';
 import { StoreFileAccess, type FileAccess } from './file-access.ts';
 import { installFileRoutes } from './file-routes.ts';
 import { FileService } from './file-service.ts';
@@ -17,6 +18,7 @@ export interface FilesAreaDeps {
   blobs: DiskBlobStore;
   /** The data dir: unfinished uploads live in DATA/uploads. */
   dataDir: string;
+  /** [im] max_upload_size: the limit while an admin has not set im.max-upload-size. */
   maxUploadBytes: number;
   logger: Logger;
   /** Who may read a conversation or memo; by default read from their tables. */
@@ -34,6 +36,8 @@ export interface FilesArea {
 
 /** The files part of the messenger, wired once by the composition root. */
 export function createFilesArea(deps: FilesAreaDeps): FilesArea {
+  // Read at each upload, so a change in the console applies to the next one without a restart.
+  const maxUploadBytes = liveLimit(deps.services.store, 'im.max-upload-size', () => deps.maxUploadBytes);
   const files = new FileService({
     store: deps.services.store,
     audit: deps.services.audit,
@@ -43,7 +47,7 @@ export function createFilesArea(deps: FilesAreaDeps): FilesArea {
   });
   const uploads = new TusUploads({
     directory: path.join(path.resolve(deps.dataDir), 'uploads'),
-    maxBytes: deps.maxUploadBytes,
+    maxBytes: maxUploadBytes,
     files,
     logger: deps.logger,
   });
@@ -60,7 +64,7 @@ export function createFilesArea(deps: FilesAreaDeps): FilesArea {
     files,
     uploads,
     installRoutes: (app, userSession) =>
-      installFileRoutes(app, { uploads, files, maxBytes: deps.maxUploadBytes, userSession }),
+      installFileRoutes(app, { uploads, files, maxBytes: maxUploadBytes, userSession }),
     close: () => clearInterval(sweep),
   };
 }

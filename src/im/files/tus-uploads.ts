@@ -5,6 +5,7 @@ import path from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { Server as TusServer, type Upload } from '@tus/server';
 import type { Logger } from '../../log.ts';
+import type { LimitReader } from '../../settings/live-limits.ts';
 import { FILES_PATH, UploadMetadataKeys } from '../../protocol/im/files.ts';
 import type { FileService, FileUser } from './file-service.ts';
 
@@ -19,7 +20,8 @@ export const UPLOAD_ID_PATTERN = /^[0-9a-f]{32}$/;
 export interface TusUploadsOptions {
   /** Where unfinished uploads live: DATA/uploads. */
   directory: string;
-  maxBytes: number;
+  /** The size limit as it is now (im.max-upload-size): tus asks it at each creation and PATCH. */
+  maxBytes: LimitReader;
   files: FileService;
   logger: Logger;
 }
@@ -49,7 +51,7 @@ export class TusUploads {
     this.#server = new TusServer({
       path: FILES_PATH,
       datastore: this.#store,
-      maxSize: options.maxBytes,
+      maxSize: () => options.maxBytes.read(),
       // The Location is then "/api/v1/im/files/ID", right behind any proxy.
       relativeLocation: true,
       // Same-origin web client: no CORS headers at all.

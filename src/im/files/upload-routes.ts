@@ -5,6 +5,7 @@ import { errorBody } from '../../http/error-handler.ts';
 import type { ApiApp } from '../../http/routes/common.schema.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { FILES_PATH } from '../../protocol/im/files.ts';
+import type { LimitReader } from '../../settings/live-limits.ts';
 import { imUserOf } from '../sessions/rest-auth.ts';
 import type { FileService, FileUser } from './file-service.ts';
 import { UPLOAD_ID_PATTERN, type TusUploads } from './tus-uploads.ts';
@@ -12,7 +13,8 @@ import { UPLOAD_ID_PATTERN, type TusUploads } from './tus-uploads.ts';
 export interface FileRouteDeps {
   uploads: TusUploads;
   files: FileService;
-  maxBytes: number;
+  /** im.max-upload-size, else [im] max_upload_size: read at each upload. */
+  maxBytes: LimitReader;
   /** requireUserSession (run as onRequest): the device token of a remembered login, put on request.imUser. */
   userSession: preHandlerAsyncHookHandler;
 }
@@ -69,7 +71,7 @@ export function registerUploadRoutes(app: ApiApp, deps: FileRouteDeps): void {
         const user = fileUserOf(request);
         const refused = refuseOtherTusVersions(request, reply);
         if (refused) return refused;
-        checkUploadLength(request, deps.maxBytes);
+        checkUploadLength(request, await deps.maxBytes.read());
         return forward(request, reply, user);
       },
     });

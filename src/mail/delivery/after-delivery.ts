@@ -1,10 +1,10 @@
 import { inTransaction } from '../../store/database.ts';
-import { appendMessage, mailUsage } from '../../store/mailboxes.ts';
-import { clearQuotaWarned, ensureNamedMailbox, markQuotaWarned } from '../../store/mail-delivery.ts';
+import { mailUsage } from '../../store/mailboxes.ts';
+import { appendToFolder, clearQuotaWarned, markQuotaWarned } from '../../store/mail-delivery.ts';
 import type { UserRow } from '../../store/users.ts';
 import { summarizeHeader, type MessageSummary } from '../message/summary.ts';
 import type { MailContext } from '../mail-system.ts';
-import { autoreplyAllowed, composeAutoreply } from './autoreply.ts';
+import { composeAutoreply } from './autoreply.ts';
 import type { StoredCopy } from './local-delivery.ts';
 import type { NewMailNotifier } from './notify.ts';
 import { composeQuotaWarning, quotaLimit, quotaWarningDue } from './quota.ts';
@@ -60,8 +60,8 @@ export class AfterDelivery {
   }
 
   async #autoreply(copy: StoredCopy, summary: MessageSummary, mailFrom: string): Promise<void> {
-    if (!copy.autoreply || !autoreplyAllowed({ sender: mailFrom, userAddress: copy.user.address, summary }))
-      return;
+    // autoreplyAllowed was judged when the copy was committed (LocalDelivery, before the per-sender slot).
+    if (!copy.autoreply) return;
     const bytes = await composeAutoreply({
       params: copy.autoreply,
       userAddress: copy.user.address,
@@ -112,10 +112,9 @@ export class AfterDelivery {
     const blob = await this.#context.blobs.put(bytes);
     const summary = await summarizeHeader(bytes);
     // The warning goes in even when it crosses the limit: it is the one message the user must see.
-    const row = await inTransaction(db, async (tx) => {
-      const inbox = await ensureNamedMailbox(tx, user.id, 'INBOX', now);
-      return appendMessage(tx, {
-        mailboxId: inbox.id,
+    const { row } = await inTransaction(db, (tx) =>
+      appendToFolder(tx, {
+        mailboxName: 'INBOX',
         userId: user.id,
         blobSha256: blob.id,
         size: blob.size,
@@ -125,8 +124,8 @@ export class AfterDelivery {
         fromAddress: summary.fromAddress,
         messageId: summary.messageId,
         now,
-      });
-    });
+      }),
+    );
     await this.#notifier.publish({
       userId: user.id,
       address: user.address,

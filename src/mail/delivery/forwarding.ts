@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { sealMessage } from 'mailauth';
 import type { BlobRef, DiskBlobStore } from '../../blob/disk-blob-store.ts';
 import type { Logger } from '../../log.ts';
-import { fieldValues, readHeaderBlock } from '../message/header-block.ts';
+import { ownResults } from '../message/authentication-results.ts';
+import { readHeaderBlock } from '../message/header-block.ts';
 
 /**
  * The copy of a message that forwarding sends on: the stored message (with
@@ -25,6 +26,12 @@ export async function makeForwardCopy(input: {
   deliveredTo: string;
   seal: ForwardSeal | undefined;
   hostname: string;
+  /**
+   * False for mail a local user submitted: it never passed our inbound
+   * checks, so an Authentication-Results naming us in it was written by the
+   * user and must not be sealed.
+   */
+  trustResults: boolean;
   logger: Logger;
 }): Promise<BlobRef> {
   const deliveredTo = Buffer.from(`Delivered-To: ${input.deliveredTo}\r\n`);
@@ -34,13 +41,18 @@ export async function makeForwardCopy(input: {
 }
 
 async function arcSet(
-  input: { blobs: DiskBlobStore; messageSha256: string; hostname: string; logger: Logger },
+  input: {
+    blobs: DiskBlobStore;
+    messageSha256: string;
+    hostname: string;
+    trustResults: boolean;
+    logger: Logger;
+  },
   seal: ForwardSeal,
 ): Promise<Buffer> {
   const header = await readHeaderBlock(await input.blobs.get(input.messageSha256));
-  const ours = fieldValues(header, 'authentication-results').find((value) =>
-    value.toLowerCase().startsWith(`${input.hostname.toLowerCase()};`),
-  );
+  // Only the topmost field, the one this hop added: an older one naming us is a forgery (RFC 8601 §5).
+  const ours = input.trustResults ? ownResults(header, input.hostname) : undefined;
   // RFC 8617 §4.1.1: the AAR carries our Authentication-Results; §5.1.1: cv from the chain we verified.
   const cv = /\barc=(pass|fail|none)\b/i.exec(ours ?? '')?.[1]?.toLowerCase() ?? 'none';
   try {

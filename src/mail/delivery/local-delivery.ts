@@ -1,7 +1,7 @@
 import { auditRecord, type Actor } from '../../directory/types.ts';
 import { inTransaction, type Tx } from '../../store/database.ts';
-import { appendMessage, type MailMessageRow } from '../../store/mailboxes.ts';
-import { claimAutoreply, ensureNamedMailbox, listMailRules } from '../../store/mail-delivery.ts';
+import type { MailMessageRow } from '../../store/mailboxes.ts';
+import { appendToFolder, claimAutoreply, listMailRules } from '../../store/mail-delivery.ts';
 import type { UserRow } from '../../store/users.ts';
 import { readHeaderBlock } from '../message/header-block.ts';
 import { summarizeHeader, type MessageSummary } from '../message/summary.ts';
@@ -14,6 +14,7 @@ import { NewMailNotifier } from './notify.ts';
 import { DeliveryReply } from './outcomes.ts';
 import { quotaFits, quotaFull, quotaLimit } from './quota.ts';
 import { RecipientResolver } from './recipients.ts';
+import { autoreplyAllowed } from './autoreply.ts';
 import { ruleFromRow, type AutoreplyParams, type MailRule } from './rules.ts';
 import { loadSrsSecret, SrsCodec } from './srs.ts';
 
@@ -195,6 +196,7 @@ export class LocalDelivery implements LocalDeliveryPort {
         deliveredTo: delivery.user.address,
         seal: await this.#sealOf(domain),
         hostname: this.#context.config.config.server.hostname,
+        trustResults: input.submittedBy === undefined,
         logger: this.#context.logger,
       });
       const message: StoredMessage = { sha256: copy.id, size: copy.size };
@@ -260,7 +262,16 @@ export class LocalDelivery implements LocalDeliveryPort {
         );
       }
       let autoreply = false;
-      if (plan.autoreply && input.mailFrom !== '') {
+      // Judged before the once-per-sender slot is taken: a Bcc'd copy or list mail must not use it up.
+      if (
+        plan.autoreply &&
+        autoreplyAllowed({
+          sender: input.mailFrom,
+          userAddress: user.address,
+          summary,
+          localDomains: await this.#recipients.localDomains(),
+        })
+      ) {
         autoreply = await claimAutoreply(tx, {
           userId: user.id,
           sender: input.mailFrom.toLowerCase(),
@@ -274,9 +285,8 @@ export class LocalDelivery implements LocalDeliveryPort {
         }
         continue;
       }
-      const mailbox = await ensureNamedMailbox(tx, user.id, plan.mailbox, now);
-      const row = await appendMessage(tx, {
-        mailboxId: mailbox.id,
+      const { mailbox, row } = await appendToFolder(tx, {
+        mailboxName: plan.mailbox,
         userId: user.id,
         blobSha256: input.message.sha256,
         size: input.message.size,

@@ -1,5 +1,6 @@
 import type { SecureContext } from 'node:tls';
 import type { DiskBlobStore } from '../../blob/disk-blob-store.ts';
+import type { EventBus } from '../../bus/event-bus.ts';
 import type { Logger } from '../../log.ts';
 import type { Services } from '../../services.ts';
 import type { MailboxLocks } from './mailbox-lock.ts';
@@ -33,6 +34,8 @@ export const DEFAULT_POP3_TUNING: Pop3Tuning = {
 export interface SessionDeps {
   services: Services;
   blobs: DiskBlobStore;
+  /** "mail.changed" after QUIT removes or marks messages: IMAP sessions on the INBOX see it. */
+  bus: EventBus;
   logger: Logger;
   /** Put in the greeting. */
   hostname: string;

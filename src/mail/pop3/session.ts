@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net';
 import type net from 'node:net';
 import type tls from 'node:tls';
 import type { Logger } from '../../log.ts';
+import { writeChunks } from '../session-listener.ts';
 import type { CommandSession } from './commands/command.ts';
 import { dispatch } from './commands/index.ts';
 import { LineParser, type ParsedLine } from './parser.ts';
@@ -10,7 +11,7 @@ import { Pop3Error, Pop3ErrorCode, Pop3Reply } from './replies.ts';
 import { ConnectionClosedError } from './session-errors.ts';
 import type { SessionDeps } from './session-deps.ts';
 import type { SessionState } from './state.ts';
-import { upgradeToTls } from './tls-upgrade.ts';
+import { upgradeToTls } from '../../tls/server-upgrade.ts';
 
 /**
  * One POP3 connection: reads lines, runs one command at a time in order
@@ -64,26 +65,8 @@ export class Pop3Session implements CommandSession {
   }
 
   send(chunks: Buffer[]): Promise<void> {
-    const socket = this.#socket;
-    if (this.#ended || socket.destroyed || !socket.writable)
-      return Promise.reject(new ConnectionClosedError());
-    let flowing = true;
-    socket.cork();
-    for (const chunk of chunks) flowing = socket.write(chunk);
-    socket.uncork();
-    if (flowing) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onDrain = () => {
-        socket.off('close', onClose);
-        resolve();
-      };
-      const onClose = () => {
-        socket.off('drain', onDrain);
-        reject(new ConnectionClosedError());
-      };
-      socket.once('drain', onDrain);
-      socket.once('close', onClose);
-    });
+    if (this.#ended) return Promise.reject(new ConnectionClosedError());
+    return writeChunks(this.#socket, chunks, () => new ConnectionClosedError());
   }
 
   nextLine(): Promise<ParsedLine | undefined> {

@@ -122,6 +122,8 @@ async function settle(deps: QueueDeps, rows: readonly QueueRow[], results: Map<s
   const failed: DsnRecipient[] = [];
   const delayed: DsnRecipient[] = [];
   const writes: ((tx: Tx) => Promise<void>)[] = [];
+  // Counted only once the outcomes are committed: a rolled-back settle is tried again later.
+  const counts: (() => void)[] = [];
   for (const row of rows) {
     const result = results.get(row.recipient) ?? NO_RESULT;
     const attempts = row.attempts + 1;
@@ -132,6 +134,7 @@ async function settle(deps: QueueDeps, rows: readonly QueueRow[], results: Map<s
     };
     const details = { queueId: row.id, kind: row.kind, size: row.size, attempts };
     if (result.kind === 'delivered') {
+      counts.push(() => deps.metrics.delivered(row.kind));
       writes.push(async (tx) => {
         await finishRow(tx, row.id, { status: 'delivered', attempts, lastError: null, now });
         await deps.audit.append(
@@ -147,6 +150,7 @@ async function settle(deps: QueueDeps, rows: readonly QueueRow[], results: Map<s
       // RFC 3463 X.4.7: delivery time expired; the last temporary failure is the diagnostic.
       const status = expired ? '4.4.7' : result.status;
       failed.push({ ...dsnFields(row, result, now), action: 'failed', status });
+      counts.push(() => deps.metrics.bounced());
       writes.push(async (tx) => {
         await finishRow(tx, row.id, { status: 'failed', attempts, lastError: result.diagnostic, now });
         const why = { ...details, status, reply: result.diagnostic, expired };
@@ -163,6 +167,7 @@ async function settle(deps: QueueDeps, rows: readonly QueueRow[], results: Map<s
       });
     }
     const nextAttemptAt = now + retryDelayMs(attempts, deps.config);
+    counts.push(() => deps.metrics.deferred());
     writes.push((tx) =>
       rescheduleRow(tx, row.id, {
         attempts,
@@ -178,6 +183,7 @@ async function settle(deps: QueueDeps, rows: readonly QueueRow[], results: Map<s
     for (const write of writes) await write(tx);
     await insertQueueRows(tx, notices, now);
   });
+  for (const count of counts) count();
   if (notices.length > 0) deps.wake();
 }
 

@@ -4,7 +4,7 @@ import type { MailContext, MailModule, MailWorker } from '../mail-system.ts';
 import type { OutboundQueuePort } from '../ports.ts';
 import { mailResolverOver, type MailResolver } from './dns.ts';
 import { OutboundQueue } from './outbound-queue.ts';
-import type { QueueDeps } from './queue-deps.ts';
+import { UNCOUNTED, type QueueDeps } from './queue-deps.ts';
 import { QueueWorker, type QueueWorkerTuning } from './queue-worker.ts';
 import { DEFAULT_SMTP_TIMEOUTS, type SmtpTimeouts } from './smtp-client.ts';
 
@@ -27,7 +27,10 @@ const DOMAIN_CACHE_MS = 10_000;
 
 /** The worker's dependencies from the mail context. */
 export function queueDeps(
-  context: Pick<MailContext, 'services' | 'blobs' | 'logger' | 'config' | 'resolver' | 'localDelivery'>,
+  context: Pick<
+    MailContext,
+    'services' | 'blobs' | 'logger' | 'config' | 'resolver' | 'localDelivery' | 'metrics'
+  >,
   options: QueueWorkerOptions,
   wake: () => void,
 ): QueueDeps {
@@ -47,6 +50,7 @@ export function queueDeps(
     mxPort: options.mxPort ?? 25,
     timeouts: options.timeouts ?? DEFAULT_SMTP_TIMEOUTS,
     wake,
+    metrics: context.metrics ?? UNCOUNTED,
   };
 }
 

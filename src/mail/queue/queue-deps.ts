@@ -3,7 +3,7 @@ import type { QueueConfig } from '../../config/schema.ts';
 import type { AuditSink } from '../../directory/types.ts';
 import type { Logger } from '../../log.ts';
 import type { Store } from '../../store/database.ts';
-import type { LocalDeliveryPort } from '../ports.ts';
+import type { LocalDeliveryPort, MailMetricsPort } from '../ports.ts';
 import type { MailResolver } from './dns.ts';
 import type { SmtpTimeouts } from './smtp-client.ts';
 
@@ -28,7 +28,16 @@ export interface QueueDeps {
   timeouts: SmtpTimeouts;
   /** Called when rows were added (a DSN), so the worker looks at once. */
   wake(): void;
+  /** Counts each entry's outcome once it is committed (GET /metrics). */
+  metrics: MailMetricsPort;
 }
+
+/** When nobody watches: outcomes are not counted. */
+export const UNCOUNTED: MailMetricsPort = {
+  delivered: () => undefined,
+  deferred: () => undefined,
+  bounced: () => undefined,
+};
 
 /** The wait before attempt `attempts + 1`: doubling from retry_min_seconds up to retry_max_seconds. */
 export function retryDelayMs(attempts: number, config: QueueConfig): number {

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { SMTPServerSession } from 'smtp-server';
 import { auditRecord } from '../../directory/types.ts';
 import { mailBlobInUse } from '../../store/mailboxes.ts';
@@ -7,6 +6,7 @@ import type { MailContext } from '../mail-system.ts';
 import type { DeliveryOutcome, StoredMessage } from '../ports.ts';
 import { authenticateInbound } from './authenticate.ts';
 import { failureReport } from './failure-report.ts';
+import { inboundCopy } from './inbound-copy.ts';
 import type { Transaction } from './inbound-policy.ts';
 import { MAX_HOPS, type InboundSettings } from './inbound-settings.ts';
 import { receiveData, type ReceivedMessage } from './receive-data.ts';
@@ -28,12 +28,11 @@ export async function receiveInbound(
   session: SMTPServerSession,
   transaction: Transaction,
 ): Promise<string> {
-  const received = await receiveData(stream, {
-    maxBytes: settings.maxMessageSize,
-    spoolDir: settings.spoolDir,
-  });
+  // The limit as it is now: an admin's change applies to the next message.
+  const maxBytes = await settings.maxMessageSize.read();
+  const received = await receiveData(stream, { maxBytes, spoolDir: settings.spoolDir });
   if (received.kind === 'too-large') {
-    throw new SmtpError(SmtpReply.messageTooBig, `(${settings.maxMessageSize} bytes)`);
+    throw new SmtpError(SmtpReply.messageTooBig, `(${maxBytes} bytes)`);
   }
   const message = received.message;
   try {
@@ -77,9 +76,9 @@ async function process(
     at: arrived,
     authenticationFields: authentication.headerFields,
   });
-  const blob = await context.blobs.put(
-    message.bytes ? Buffer.concat([trace, message.bytes]) : Readable.from(prefixed(trace, message.open())),
-  );
+  // RFC 8601 §5: Authentication-Results that claim our authserv-id are forgeries; ours goes on top.
+  const copy = inboundCopy({ trace, message, header, authservId: settings.hostname });
+  const blob = await context.blobs.put(copy.content);
   const stored: StoredMessage = { sha256: blob.id, size: blob.size };
   let outcomes: DeliveryOutcome[] = [];
   try {
@@ -88,7 +87,7 @@ async function process(
         message: stored,
         mailFrom: sender,
         recipients: transaction.local,
-        header: Buffer.concat([trace, header]),
+        header: copy.header,
       });
     }
     outcomes.push(...(await forwardBounces(context, stored, sender, transaction, session)));
@@ -103,6 +102,7 @@ async function process(
       from: sender,
       size: stored.size,
       auth: authentication.summary,
+      ...(copy.forgedResults > 0 ? { forgedResultsRemoved: copy.forgedResults } : {}),
       outcomes: outcomes.map((o) => `${o.recipient}:${o.outcome}`),
     },
     'smtp: message received',
@@ -199,9 +199,4 @@ async function dropIfUnused(context: MailContext, stored: StoredMessage): Promis
   } catch (error) {
     context.logger.warn({ err: error, blob: stored.sha256 }, 'smtp: unused message blob not removed');
   }
-}
-
-async function* prefixed(prefix: Buffer, rest: Readable): AsyncGenerator<Buffer> {
-  yield prefix;
-  for await (const chunk of rest) yield chunk as Buffer;
 }

@@ -26,7 +26,11 @@ export async function startInboundListener(
   context: MailContext,
   address: ListenAddress,
 ): Promise<RunningListener> {
-  const settings = inboundSettings(context.config, path.join(context.blobs.root, 'tmp'));
+  const settings = inboundSettings(
+    context.config,
+    path.join(context.blobs.root, 'tmp'),
+    context.services.store,
+  );
   const policy = new InboundPolicy(context, settings);
   const busy = new Set<string>();
   const server = new SMTPServer(serverOptions(context, settings, policy, busy));
@@ -65,12 +69,19 @@ function serverOptions(
   busy: Set<string>,
 ): SMTPServerOptions {
   const logger = context.logger;
-  return {
+  // RFC 1870: smtp-server reads options.size (this object, kept as server.options)
+  // at each EHLO (SIZE), MAIL (SIZE=) and DATA. Set as each session starts, an
+  // admin's change of mail.max-message-size reaches the next session.
+  const connect = async (session: SMTPServerSession) => {
+    options.size = await settings.maxMessageSize.read();
+    await policy.connect(session);
+  };
+  const options: SMTPServerOptions = {
     name: settings.hostname,
     banner: 'Coo',
     key: context.tls.keyPem,
     cert: context.tls.certPem,
-    size: settings.maxMessageSize,
+    size: undefined,
     // We answer an oversized DATA ourselves, with 552 5.3.4 (RFC 1870 §6.2).
     rejectOversized: false,
     hideENHANCEDSTATUSCODES: false,
@@ -81,7 +92,7 @@ function serverOptions(
     socketTimeout: COMMAND_TIMEOUT_MS,
     closeTimeout: SHUTDOWN_GRACE_MS,
     resolver: { reverse: (ip, callback) => reverseLookup(context, ip, callback) },
-    onConnect: (session, callback) => settle(logger, session, policy.connect(session), callback),
+    onConnect: (session, callback) => settle(logger, session, connect(session), callback),
     onMailFrom: (address, session, callback) =>
       settle(logger, session, policy.mailFrom(address, session), callback),
     onRcptTo: (address, session, callback) =>
@@ -98,6 +109,7 @@ function serverOptions(
     },
     onClose: (session) => policy.close(session),
   };
+  return options;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { SMTPServerAuthentication, SMTPServerDataStream, SMTPServerSession 
 import type { ListenAddress } from '../../config/schema.ts';
 import { isCooError } from '../../errors.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
+import { liveLimit } from '../../settings/live-limits.ts';
 import type { MailContext, RunningListener } from '../mail-system.ts';
 import { SmtpReplyError, SubmissionReply, toServerError, type SmtpReply } from './replies.ts';
 import type { Sender } from './sender-rule.ts';
@@ -33,18 +34,25 @@ export async function startSubmissionListener(
 ): Promise<RunningListener> {
   const listener = mode === 'starttls' ? 'submission' : 'submissions';
   const logger = context.logger.child({ listener });
+  // The limits as they are now: an admin's change applies to the next session (size) or step.
+  const config = context.config.config;
+  const store = context.services.store;
   const service = new SubmissionService({
     services: context.services,
     blobs: context.blobs,
     localDelivery: context.localDelivery,
     queue: context.queue,
     logger,
-    hostname: context.config.config.server.hostname,
-    config: context.config.config.submission,
+    hostname: config.server.hostname,
+    maxMessagesPerHour: liveLimit(
+      store,
+      'mail.max-messages-per-hour',
+      () => config.submission.max_messages_per_hour,
+    ),
   });
-  // One limit for all mail, inbound and submitted: [mail] max_message_size.
-  const size = context.config.config.mail.max_message_size;
-  const maxRecipients = context.config.config.submission.max_recipients;
+  // One limit for all mail, inbound and submitted: mail.max-message-size, else [mail] max_message_size.
+  const maxMessageSize = liveLimit(store, 'mail.max-message-size', () => config.mail.max_message_size);
+  const maxRecipients = liveLimit(store, 'mail.max-recipients', () => config.submission.max_recipients);
 
   /** Runs a step; its SmtpReplyError becomes the reply, anything else 451 4.3.0 and a log line. */
   const step = (session: SMTPServerSession, callback: Callback, work: () => Promise<void>) => {
@@ -69,7 +77,8 @@ export async function startSubmissionListener(
       cert: context.tls.certPem,
       name: context.config.config.server.hostname,
       banner: 'Coo mail submission',
-      size,
+      // Set as each session starts (onConnect).
+      size: undefined,
       // Over the limit: smtp-server answers 552 5.3.4 itself (RFC 1870 §6.2), whatever onData says.
       rejectOversized: true,
       authMethods: ['PLAIN', 'LOGIN'],
@@ -86,6 +95,12 @@ export async function startSubmissionListener(
       closeTimeout: SUBMISSION_LIMITS.closeTimeoutMs,
       maxClients: SUBMISSION_LIMITS.maxClients,
       logger: false,
+      onConnect(session, callback) {
+        // RFC 1870: smtp-server reads options.size at each EHLO (SIZE), MAIL (SIZE=) and DATA.
+        step(session, callback, async () => {
+          server.options.size = await maxMessageSize.read();
+        });
+      },
       onAuth(auth: SMTPServerAuthentication, session, callback) {
         context.services.auth
           .login({
@@ -115,18 +130,19 @@ export async function startSubmissionListener(
       },
       onRcptTo(to, session, callback) {
         step(session, callback, async () => {
-          if (session.envelope.rcptTo.length >= maxRecipients) {
-            throw new SmtpReplyError(SubmissionReply.tooManyRecipients(maxRecipients));
+          const most = await maxRecipients.read();
+          if (session.envelope.rcptTo.length >= most) {
+            throw new SmtpReplyError(SubmissionReply.tooManyRecipients(most));
           }
           (to as { local?: boolean }).local = (await service.classifyRecipient(to.address)) === 'local';
         });
       },
       onData(stream: SMTPServerDataStream, session, callback) {
+        // smtp-server measures DATA against the limit it read at the DATA command;
+        // once over it, nothing more is kept (and the message is refused below).
         const chunks: Buffer[] = [];
-        let length = 0;
         stream.on('data', (chunk: Buffer) => {
-          length += chunk.length;
-          if (length <= size) chunks.push(chunk);
+          if (!stream.sizeExceeded) chunks.push(chunk);
         });
         stream.on('error', (error) =>
           logger.warn({ err: error, session: session.id }, 'submission: DATA stream error'),
@@ -134,7 +150,7 @@ export async function startSubmissionListener(
         stream.on('end', () => {
           // Over the limit: smtp-server answers 552 5.3.4 itself, and nothing was kept.
           if (stream.sizeExceeded) return callback(null);
-          step(session, callback, () => accept(session, Buffer.concat(chunks, length)));
+          step(session, callback, () => accept(session, Buffer.concat(chunks)));
         });
       },
     },

@@ -1,9 +1,9 @@
 import type { DiskBlobStore } from '../../blob/disk-blob-store.ts';
-import type { SubmissionConfig } from '../../config/schema.ts';
 import { normalizeDomain } from '../../directory/address.ts';
 import { auditRecord } from '../../directory/types.ts';
 import type { Logger } from '../../log.ts';
 import type { Services } from '../../services.ts';
+import type { LimitReader } from '../../settings/live-limits.ts';
 import { inTransaction } from '../../store/database.ts';
 import {
   countSubmissionsSince,
@@ -24,7 +24,8 @@ export interface SubmissionDeps {
   queue: OutboundQueuePort;
   logger: Logger;
   hostname: string;
-  config: SubmissionConfig;
+  /** mail.max-messages-per-hour, else [submission] max_messages_per_hour; read at each MAIL (0: no limit). */
+  maxMessagesPerHour: LimitReader;
   now?: () => number;
 }
 
@@ -64,7 +65,7 @@ export class SubmissionService {
 
   /** MAIL FROM: a hijacked account sends as fast as it can; the hourly limit stops it. */
   async checkSendLimit(sender: Sender): Promise<void> {
-    const limit = this.#deps.config.max_messages_per_hour;
+    const limit = await this.#deps.maxMessagesPerHour.read();
     if (limit === 0) return;
     const since = this.#now() - HOUR_MS;
     const db = this.#deps.services.store.db;

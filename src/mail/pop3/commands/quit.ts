@@ -1,3 +1,4 @@
+import { publishMailboxChanged } from '../../mailbox-events.ts';
 import { Pop3Error, Pop3ErrorCode, Pop3Reply, RespCode } from '../replies.ts';
 import { deleteUnusedBlobs } from '../maildrop.ts';
 import { ConnectionClosedError } from '../session-errors.ts';
@@ -36,6 +37,11 @@ export const quitCommand: Pop3Command = {
       );
     }
     await update.lock.release();
+    await publishMailboxChanged(
+      session.deps.bus,
+      { userId: update.userId, mailboxId: update.maildrop.mailboxId },
+      session.log,
+    );
     const count = removed.length;
     if (count > 0) session.log.debug({ user: update.address, removed: count }, 'pop3: messages removed');
     await session

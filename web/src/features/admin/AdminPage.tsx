@@ -4,8 +4,10 @@ import { href } from '../../lib/router.ts';
 import type { Session } from '../../lib/session.ts';
 import './admin.css';
 import './admin-sections.css';
+import './admin-directory.css';
 import { AuditSection } from './AuditSection.tsx';
 import { DashboardSection } from './DashboardSection.tsx';
+import { GroupsSection } from './GroupsSection.tsx';
 import { MailSection } from './MailSection.tsx';
 import { adminMessages } from './messages.ts';
 import { OrgSection } from './OrgSection.tsx';
@@ -13,13 +15,14 @@ import { RulesSection } from './RulesSection.tsx';
 import { SettingsSection } from './SettingsSection.tsx';
 import { UsersSection } from './UsersSection.tsx';
 
-const SECTIONS = ['dashboard', 'org', 'users', 'rules', 'mail', 'settings', 'audit'] as const;
+const SECTIONS = ['dashboard', 'org', 'users', 'groups', 'rules', 'mail', 'settings', 'audit'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const ICONS: Record<Section, string> = {
   dashboard: '📊',
   org: '🏢',
   users: '👤',
+  groups: '👥',
   rules: '🔒',
   mail: '✉️',
   settings: '⚙️',
@@ -43,6 +46,7 @@ export function AdminPage({ session, route }: { session: Session; route: string[
     dashboard: t('navDashboard'),
     org: t('navOrg'),
     users: t('navUsers'),
+    groups: t('navGroups'),
     rules: t('navRules'),
     mail: t('navMail'),
     settings: t('navSettings'),
@@ -59,6 +63,9 @@ export function AdminPage({ session, route }: { session: Session; route: string[
       break;
     case 'users':
       content = <UsersSection session={session} route={rest} />;
+      break;
+    case 'groups':
+      content = <GroupsSection route={rest} />;
       break;
     case 'rules':
       content = <RulesSection />;

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import type { ApiDnsRecord, ApiQueueEntry, ApiQueueStatus } from '../../../../src/protocol/admin-api.ts';
 import { formatDateTime, useLocale, useT } from '../../lib/i18n.ts';
 import { deleteQueueEntry, mailDns, mailQueue, retryQueueEntry } from './admin-api.ts';
+import { dnsHeadingId } from './domain-model.ts';
+import { DomainsPanel } from './DomainsPanel.tsx';
 import { formatBytes } from './format.ts';
 import { mailMessages } from './mail-messages.ts';
 import { adminMessages } from './messages.ts';
@@ -22,23 +24,29 @@ const STATUS_TONES: Record<ApiQueueStatus, { label: MailKey; tone: string }> = {
   failed: { label: 'statusFailed', tone: 'bad' },
 };
 
-/** `#/admin/mail`: what to publish in DNS per domain, and the outbound queue (`coo dns`, `coo queue`). */
+/**
+ * `#/admin/mail`: the mail domains, what to publish in DNS per domain, and the
+ * outbound queue (`coo domain`, `coo dns`, `coo queue`).
+ */
 export function MailSection() {
   const ta = useT(adminMessages);
+  // Bumped by every change to the domains: a new domain's DKIM record must show in the DNS view at once.
+  const [domainsVersion, setDomainsVersion] = useState(0);
   return (
     <section className="admin-section" aria-labelledby="mail-title">
       <header className="admin-head">
         <h2 id="mail-title">{ta('navMail')}</h2>
       </header>
-      <DnsPanel />
+      <DomainsPanel version={domainsVersion} onChanged={() => setDomainsVersion((n) => n + 1)} />
+      <DnsPanel version={domainsVersion} />
       <QueuePanel />
     </section>
   );
 }
 
-function DnsPanel() {
+function DnsPanel({ version }: { version: number }) {
   const t = useT(mailMessages);
-  const dns = useLoad(mailDns, 'dns');
+  const dns = useLoad(mailDns, `dns-${version}`);
   // One status line for the whole panel: a copy reports here, read out by screen readers.
   const [status, setStatus] = useState<string | null>(null);
   const domains = dns.data?.domains ?? [];
@@ -61,7 +69,7 @@ function DnsPanel() {
       {!dns.loading && domains.length === 0 && !dns.error && <p className="muted">{t('noDomains')}</p>}
       {domains.map((group) => (
         <div key={group.domain} data-domain={group.domain}>
-          <h4>
+          <h4 id={dnsHeadingId(group.domain)} tabIndex={-1}>
             {group.domain}{' '}
             {group.aliasOf && <span className="badge">{t('aliasOf', { domain: group.aliasOf })}</span>}
           </h4>

@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { useT } from '../../lib/i18n.ts';
+import { isLimitName, LIMIT_NAMES, type LimitName } from '../../../../src/protocol/limits.ts';
 import type { ApiTlsCertificate } from '../../../../src/protocol/tls.ts';
 import { listSettings, putSetting, tlsCertificate } from './admin-api.ts';
 import { CertificateForm } from './CertificateForm.tsx';
 import { CertificateCard } from './DashboardSection.tsx';
 import { adminMessages } from './messages.ts';
+import { SettingsLimits } from './SettingsLimits.tsx';
 import { settingMessages } from './settings-messages.ts';
 import type { ApiSetting, DashboardCertificate } from './types.ts';
 import { ErrorNote, StatusNote, useLoad } from './ui.tsx';
@@ -43,16 +45,20 @@ function asCard(info: ApiTlsCertificate): DashboardCertificate {
   };
 }
 
-/** `#/admin/settings`: run-time settings (applied at once, audited) and the TLS certificate, replaceable. */
+/** `#/admin/settings`: run-time settings (applied at once, audited), the limits, and the TLS certificate, replaceable. */
 export function SettingsSection() {
   const t = useT(settingMessages);
   const ta = useT(adminMessages);
   const settings = useLoad(listSettings, 'settings');
   const certificate = useLoad(tlsCertificate, 'certificate');
-  const known = (settings.data ?? []).filter(
-    (setting) => setting.name in CHOICES || setting.name === 'im.auto-away-minutes',
-  );
-  const others = (settings.data ?? []).filter((setting) => !known.includes(setting));
+  const all = settings.data ?? [];
+  const known = all.filter((setting) => setting.name in CHOICES || setting.name === 'im.auto-away-minutes');
+  // In the order of LIMIT_NAMES: sizes first, then the mail counts.
+  const limits = LIMIT_NAMES.flatMap((name: LimitName) => {
+    const setting = all.find((s) => s.name === name);
+    return setting ? [{ name, setting }] : [];
+  });
+  const others = all.filter((setting) => !known.includes(setting) && !isLimitName(setting.name));
 
   return (
     <section className="admin-section" aria-labelledby="settings-title">
@@ -63,6 +69,7 @@ export function SettingsSection() {
       {known.map((setting) => (
         <SettingForm key={setting.name} setting={setting} onSaved={settings.reload} />
       ))}
+      <SettingsLimits settings={limits} onSaved={settings.reload} />
       {others.length > 0 && <h3>{t('other')}</h3>}
       {others.map((setting) => (
         <SettingForm key={setting.name} setting={setting} onSaved={settings.reload} />

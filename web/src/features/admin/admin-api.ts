@@ -1,6 +1,7 @@
 import type {
   ApiAuditPage,
   ApiAuditVerification,
+  ApiDomain,
   ApiGroup,
   ApiMailDns,
   ApiOrgUnit,
@@ -54,6 +55,15 @@ export const mailQueue = (status?: ApiQueueStatus) =>
   api<ApiQueueList>(`${V1}/mail/queue${query({ status })}`).then((answer) => answer.entries);
 export const retryQueueEntry = (id: number) => api<void>(`${V1}/mail/queue/${id}/retry`, { method: 'POST' });
 export const deleteQueueEntry = (id: number) => api<void>(`${V1}/mail/queue/${id}`, { method: 'DELETE' });
+
+// Mail domains and their aliases
+const domain = (name: string) => `${V1}/domains/${enc(name)}`;
+export const listDomains = () =>
+  api<{ domains: ApiDomain[] }>(`${V1}/domains`).then((answer) => answer.domains);
+export const addDomain = (body: { name: string; aliasOf?: string; makeDefault?: boolean }) =>
+  api<ApiDomain>(`${V1}/domains`, { method: 'POST', body });
+export const setDefaultDomain = (name: string) => api<void>(`${domain(name)}/default`, { method: 'POST' });
+export const removeDomain = (name: string) => api<void>(domain(name), { method: 'DELETE' });
 
 // Users
 export interface UserFields {
@@ -112,7 +122,19 @@ export const setUnitHidden = (path: string, hidden: boolean) =>
   });
 
 // Groups and visibility rules
+const group = (name: string) => `${V1}/groups/${enc(name)}`;
 export const listGroups = () => api<{ groups: ApiGroup[] }>(`${V1}/groups`).then((answer) => answer.groups);
+export const createGroup = (name: string, description: string) =>
+  api<ApiGroup>(`${V1}/groups`, { method: 'POST', body: { name, description } });
+export const updateGroup = (name: string, changes: { name?: string; description?: string }) =>
+  api<ApiGroup>(group(name), { method: 'PATCH', body: changes });
+export const deleteGroup = (name: string) => api<void>(group(name), { method: 'DELETE' });
+export const groupMembers = (name: string) =>
+  api<{ members: string[] }>(`${group(name)}/members`).then((answer) => answer.members);
+export const addGroupMember = (name: string, address: string) =>
+  api<void>(`${group(name)}/members`, { method: 'POST', body: { address } });
+export const removeGroupMember = (name: string, address: string) =>
+  api<void>(`${group(name)}/members/${enc(address)}`, { method: 'DELETE' });
 export const visibilityRules = () => api<ApiVisibilityRules>(`${V1}/rules`);
 export const addRule = (rule: {
   subject: RuleParty;

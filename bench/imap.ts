@@ -1,0 +1,207 @@
+/**
+ * IMAP on a large mailbox: a Coo server (in this process, SQLite or
+ * PostgreSQL, blobs on disk) with imaps on 127.0.0.1, one user whose INBOX
+ * holds --messages distinct messages, and clients in a worker thread.
+ *
+ *   npm run bench:imap -- --messages 100000 --clients 8 [--size KB] [--seconds S] [--database-url URL]
+ *
+ * The fill writes the blobs through the DiskBlobStore (64 puts in flight)
+ * and the rows with appendMessage in transactions of 1000; its time is
+ * printed but is not a target (on PostgreSQL it ends with ANALYZE, as
+ * autovacuum would soon after such a fill). Then one client alone times SELECT INBOX
+ * (the first, then the median of --repeats), FETCH 1:* (UID FLAGS) and
+ * UID SEARCH TEXT "<a word 4 % of the messages hold>" (first, then warm),
+ * and N clients run a mixed load for S seconds (each loop: FETCH of 50
+ * random consecutive messages (UID FLAGS ENVELOPE), UID FETCH of one
+ * BODY.PEEK[], STORE +FLAGS \Seen of one, NOOP, SEARCH UNSEEN). Latency is
+ * per command, from its writing to its tagged answer; every answer is
+ * checked. "Cold" is the first time after the fill, in this process (the
+ * operating system's file cache still holds what the fill wrote). rss_mb
+ * is the process's peak from the first SELECT on (server and clients).
+ *
+ * Targets: SELECT of 100,000 messages under 200 ms, FETCH 1:* (UID FLAGS) under 1 s.
+ *
+ * The last line printed is JSON:
+ *   {"messages":…,"clients":…,"fill_s":…,"select_cold_ms":…,"select_ms":…,"fetch_flags_ms":…,
+ *    "search_text_cold_ms":…,"search_text_ms":…,"ops_per_s":…,"p50_ms":…,"p99_ms":…,"rss_mb":…}
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { sql } from 'kysely';
+import { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
+import { initDataDir } from '../src/init.ts';
+import { createLogger } from '../src/log.ts';
+import { startServer } from '../src/server.ts';
+import { createScratchDatabase } from '../src/store/scratch-database.ts';
+import { OPERATIONS, runLoad, type LoadInput, type LoadResult } from './imap-load.ts';
+import { fillInbox } from './imap-fill.ts';
+import { SEARCH_WORD } from './imap-messages.ts';
+import { onlyListeners } from './support.ts';
+
+const PASSWORD = 'a fine bench password';
+const DOMAIN = 'bench.example';
+const ADDRESS = `reader@${DOMAIN}`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      messages: { type: 'string', default: '10000' },
+      clients: { type: 'string', default: '8' },
+      size: { type: 'string', default: '2' },
+      seconds: { type: 'string', default: '10' },
+      repeats: { type: 'string', default: '5' },
+      'database-url': { type: 'string' },
+    },
+  });
+  const messageCount = positiveInteger('messages', values.messages);
+  const clientCount = positiveInteger('clients', values.clients);
+  const sizeKb = positiveInteger('size', values.size);
+  const seconds = positiveInteger('seconds', values.seconds);
+  const repeats = positiveInteger('repeats', values.repeats);
+  const root = mkdtempSync(path.join(tmpdir(), 'coo-bench-imap-'));
+  const scratch = values['database-url']
+    ? await createScratchDatabase(values['database-url'], 'coo_bench')
+    : undefined;
+  try {
+    const dataDir = path.join(root, 'data');
+    await initDataDir({
+      dataDir,
+      domain: DOMAIN,
+      admin: `admin@${DOMAIN}`,
+      password: PASSWORD,
+      listen: onlyListeners({ imaps: 0 }),
+      databaseUrl: scratch?.url,
+    });
+    lowerHashingCost(path.join(dataDir, 'coo.toml'));
+    const server = await startServer({ dataDir, logger: createLogger('warn') });
+    try {
+      const port = server.address('imaps')?.port;
+      if (!port) throw new Error('imaps did not start');
+      const blobs = await DiskBlobStore.open(path.join(dataDir, 'blobs'));
+      const started = performance.now();
+      const filled = await fillInbox(server.services, blobs, {
+        address: ADDRESS,
+        password: PASSWORD,
+        count: messageCount,
+        size: sizeKb * 1024,
+      });
+      const fillSeconds = (performance.now() - started) / 1000;
+      console.log(`filled INBOX with ${messageCount} messages in ${round(fillSeconds)} s`);
+      if (scratch) {
+        // Autovacuum would gather the planner's statistics within a minute of such a fill; the
+        // test server may run without it, and without them PostgreSQL sorts 100,000 rows on disk.
+        await sql`analyze`.execute(server.services.store.db);
+      }
+      const rss = trackPeakRss();
+      const result = await inWorker({
+        port,
+        ca: readFileSync(path.join(dataDir, 'tls', 'cert.pem'), 'utf8'),
+        address: ADDRESS,
+        password: PASSWORD,
+        sizes: filled.sizes,
+        searchWord: SEARCH_WORD,
+        searchMatches: filled.searchMatches,
+        clients: clientCount,
+        seconds,
+        repeats,
+      });
+      rss.stop();
+      printDetails(result);
+      const all = OPERATIONS.flatMap((operation) => result.latenciesMs[operation]).sort((a, b) => a - b);
+      const summary = {
+        messages: messageCount,
+        clients: clientCount,
+        fill_s: round(fillSeconds),
+        select_cold_ms: round(result.selectColdMs),
+        select_ms: round(median(result.selectMs)),
+        fetch_flags_ms: round(median(result.fetchFlagsMs)),
+        search_text_cold_ms: round(result.searchTextColdMs),
+        search_text_ms: round(median(result.searchTextMs)),
+        ops_per_s: round(all.length / result.mixedSeconds),
+        p50_ms: round(percentile(all, 0.5)),
+        p99_ms: round(percentile(all, 0.99)),
+        rss_mb: Math.round(rss.peak() / 1024 / 1024),
+      };
+      console.log(JSON.stringify(summary));
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await scratch?.drop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`--${name} wants a positive integer, not ${text}`);
+  return value;
+}
+
+/** The bench measures IMAP, not argon2: the cheapest allowed cost. */
+function lowerHashingCost(configFile: string): void {
+  const text = readFileSync(configFile, 'utf8')
+    .replace(/^argon2_memory_kib = \d+/m, 'argon2_memory_kib = 1024')
+    .replace(/^argon2_passes = \d+/m, 'argon2_passes = 1');
+  writeFileSync(configFile, text);
+}
+
+function inWorker(input: LoadInput): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: input });
+    worker.once('message', (result: LoadResult) => resolve(result));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the client worker exited with ${code}`));
+    });
+  });
+}
+
+/** The process's resident set, sampled while the clients run (workers share it). */
+function trackPeakRss(): { peak: () => number; stop: () => void } {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
+  return {
+    peak: () => Math.max(peak, process.memoryUsage.rss()),
+    stop: () => clearInterval(timer),
+  };
+}
+
+function printDetails(result: LoadResult): void {
+  const list = (values: number[]) => values.map(round).join(', ');
+  console.log(`SELECT INBOX: first ${round(result.selectColdMs)} ms, then ${list(result.selectMs)} ms`);
+  console.log(`FETCH 1:* (UID FLAGS): ${list(result.fetchFlagsMs)} ms`);
+  console.log(
+    `UID SEARCH TEXT: first ${round(result.searchTextColdMs)} ms, then ${list(result.searchTextMs)} ms`,
+  );
+  for (const operation of OPERATIONS) {
+    const sorted = [...result.latenciesMs[operation]].sort((a, b) => a - b);
+    console.log(
+      `  ${operation.padEnd(14)} ${String(sorted.length).padStart(6)} ops  p50 ${round(percentile(sorted, 0.5))} ms  p99 ${round(percentile(sorted, 0.99))} ms`,
+    );
+  }
+}
+
+function median(values: number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+// Last: the main thread runs the server, the worker the clients.
+if (isMainThread) await main();
+else parentPort?.postMessage(await runLoad(workerData as LoadInput));
