@@ -264,15 +264,19 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(await state(services), before);
     });
 
-    test('passwords in the file are hashed with the configured parameters; a blank one keeps the old', async () => {
+    test('passwords in the file are hashed at the import cost, redone at the full cost at the first login; a blank one keeps the old', async () => {
       const services = await openDirectory(kind, cleanups);
       assertOk(
         await run(services, csv(HEADER, 'a@example.jp,A,,,,,,,first-password', 'b@example.jp,B,,,,,,,')),
       );
-      const params = FAST_ARGON2;
+      // The template's import cost, not the full cost the config was given.
+      const importCost = { memoryKib: 4096, passes: 1, parallelism: 1 };
       const a = await findUserByAddress(services.store.db, 'a@example.jp');
-      assert.match(a?.password_hash ?? '', /^\$argon2id\$v=19\$m=1024,t=1,p=1\$/);
-      assert.equal((await verifyPassword('first-password', a?.password_hash ?? '', params)).ok, true);
+      assert.match(a?.password_hash ?? '', /^\$argon2id\$v=19\$m=4096,t=1,p=1\$/);
+      assert.deepEqual(await verifyPassword('first-password', a?.password_hash ?? '', FAST_ARGON2), {
+        ok: true,
+        needsRehash: true,
+      });
       assert.equal((await findUserByAddress(services.store.db, 'b@example.jp'))?.password_hash, null);
 
       const report = await run(
@@ -284,7 +288,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const again = await findUserByAddress(services.store.db, 'a@example.jp');
       assert.equal(again?.password_hash, a?.password_hash);
       const b = await findUserByAddress(services.store.db, 'b@example.jp');
-      assert.equal((await verifyPassword('second-password', b?.password_hash ?? '', params)).ok, true);
+      assert.equal((await verifyPassword('second-password', b?.password_hash ?? '', importCost)).ok, true);
       const user = await services.auth.login({
         login: 'b@example.jp',
         password: 'second-password',
@@ -292,6 +296,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         remote: '',
       });
       assert.equal(user.address, 'b@example.jp');
+      const rehashed = (await findUserByAddress(services.store.db, 'b@example.jp'))?.password_hash ?? '';
+      assert.match(rehashed, /^\$argon2id\$v=19\$m=1024,t=1,p=1\$/);
+      assert.deepEqual(await verifyPassword('second-password', rehashed, FAST_ARGON2), {
+        ok: true,
+        needsRehash: false,
+      });
     });
 
     test('each created and updated user is audited, with one summary, and the chain verifies', async () => {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { hashPassword, passwordParamsFromConfig, type PasswordParams } from '../auth/password.ts';
+import { hashPassword, importPasswordParams, type PasswordParams } from '../auth/password.ts';
 import type { Services } from '../services.ts';
 import type { Executor } from '../store/database.ts';
 import { listDomains } from '../store/domains.ts';
@@ -78,7 +78,7 @@ export async function importUsers(
 
   const hashes = await hashPasswords(
     checked.lines,
-    passwordParamsFromConfig(services.config.config.auth),
+    importPasswordParams(services.config.config.auth),
     progress,
   );
   const written = await writeImport(services.store.db, {
@@ -168,8 +168,8 @@ async function loadSnapshot(db: Executor): Promise<DirectorySnapshot> {
 }
 
 /**
- * Hashes the given passwords before the transaction opens (hashing 10,000
- * takes minutes at interactive-login cost; no lock may be held that long),
+ * Hashes the given passwords before the transaction opens (no lock may be
+ * held while 10,000 hash), at the import cost (see importPasswordParams),
  * as many at a time as libuv has threads to run them on.
  */
 async function hashPasswords(

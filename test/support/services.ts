@@ -7,6 +7,8 @@ export const FAST_AUTH: AuthConfig = {
   argon2_memory_kib: 1024,
   argon2_passes: 1,
   argon2_parallelism: 1,
+  import_argon2_memory_kib: 1024,
+  import_argon2_passes: 1,
   failure_window_seconds: 900,
   max_failures_per_account: 5,
   max_failures_per_address: 20,
