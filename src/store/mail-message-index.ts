@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor, Tx } from './database.ts';
 import { appendMessage, type MailMessageRow } from './mailboxes.ts';
 
@@ -26,26 +27,62 @@ export interface MessageIndex {
 }
 
 /**
- * Every message of the mailbox, in UID order, as three columns filled in one
- * pass: SELECT of 100,000 messages reads this, and objects per message (then
- * copied into the view's arrays) cost it tens of ms.
+ * Every message of the mailbox, in UID order, as three columns. SELECT of
+ * 100,000 messages reads this: the database joins each column into one
+ * text (string_agg, on SQLite since 3.44 as on PostgreSQL), which costs a
+ * fraction of handing over 100,000 rows, each an object of three values.
+ * Flags are JSON, which never holds a raw line feed, so that separates
+ * them. Aggregate order follows the ordered subquery on both databases; it
+ * is checked, not trusted, and sorted when it does not.
  */
 export async function messageIndex(db: Executor, mailboxId: number): Promise<MessageIndex> {
-  const rows = await db
-    .selectFrom('mail_messages')
-    .select(['uid', 'modseq', 'flags'])
-    .where('mailbox_id', '=', mailboxId)
-    .orderBy('uid')
-    .execute();
-  const index: MessageIndex = { uids: [], modseqs: [], flags: [], highestModseq: 0 };
-  for (const row of rows) {
-    const modseq = Number(row.modseq);
-    index.uids.push(Number(row.uid));
-    index.modseqs.push(modseq);
-    index.flags.push(row.flags);
-    if (modseq > index.highestModseq) index.highestModseq = modseq;
+  const { rows } = await sql<{ uids: string | null; modseqs: string | null; flags: string | null }>`
+    select string_agg(cast(uid as text), ',') as uids,
+           string_agg(cast(modseq as text), ',') as modseqs,
+           string_agg(flags, ${FLAGS_SEPARATOR}) as flags
+    from (select uid, modseq, flags from mail_messages where mailbox_id = ${mailboxId} order by uid) as listed
+  `.execute(db);
+  const row = rows[0];
+  if (!row?.uids || row.modseqs === null || row.flags === null) {
+    return { uids: [], modseqs: [], flags: [], highestModseq: 0 };
   }
-  return index;
+  const index: MessageIndex = {
+    uids: numbers(row.uids),
+    modseqs: numbers(row.modseqs),
+    flags: row.flags.split(FLAGS_SEPARATOR),
+    highestModseq: 0,
+  };
+  if (index.modseqs.length !== index.uids.length || index.flags.length !== index.uids.length) {
+    throw new Error(`the index of mailbox ${mailboxId} did not split into one entry per message`);
+  }
+  let highest = 0;
+  for (const modseq of index.modseqs) if (modseq > highest) highest = modseq;
+  index.highestModseq = highest;
+  return ascending(index.uids) ? index : sortedByUid(index);
+}
+
+const FLAGS_SEPARATOR = '\n';
+
+function numbers(text: string): number[] {
+  const parts = text.split(',');
+  const values = new Array<number>(parts.length);
+  for (let i = 0; i < parts.length; i++) values[i] = Number(parts[i]);
+  return values;
+}
+
+function ascending(values: readonly number[]): boolean {
+  for (let i = 1; i < values.length; i++) if ((values[i - 1] ?? 0) >= (values[i] ?? 0)) return false;
+  return true;
+}
+
+function sortedByUid(index: MessageIndex): MessageIndex {
+  const order = index.uids.map((_, i) => i).sort((a, b) => (index.uids[a] ?? 0) - (index.uids[b] ?? 0));
+  return {
+    uids: order.map((i) => index.uids[i] ?? 0),
+    modseqs: order.map((i) => index.modseqs[i] ?? 0),
+    flags: order.map((i) => index.flags[i] ?? '[]'),
+    highestModseq: index.highestModseq,
+  };
 }
 
 /**
