@@ -25,95 +25,62 @@
  *   {"messages":…,"clients":…,"fill_s":…,"select_cold_ms":…,"select_ms":…,"fetch_flags_ms":…,
  *    "search_text_cold_ms":…,"search_text_ms":…,"ops_per_s":…,"p50_ms":…,"p99_ms":…,"rss_mb":…}
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { sql } from 'kysely';
-import { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
-import { initDataDir } from '../src/init.ts';
-import { createLogger } from '../src/log.ts';
-import { startServer } from '../src/server.ts';
-import { createScratchDatabase } from '../src/store/scratch-database.ts';
 import { OPERATIONS, runLoad, type LoadInput, type LoadResult } from './imap-load.ts';
 import { fillInbox } from './imap-fill.ts';
 import { SEARCH_WORD } from './imap-messages.ts';
-import { onlyListeners } from './support.ts';
+import {
+  BENCH_DOMAIN,
+  BENCH_PASSWORD,
+  benchArguments,
+  inWorker,
+  median,
+  percentile,
+  round,
+  withBenchServer,
+} from './support.ts';
 
-const PASSWORD = 'a fine bench password';
-const DOMAIN = 'bench.example';
-const ADDRESS = `reader@${DOMAIN}`;
+const ADDRESS = `reader@${BENCH_DOMAIN}`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      messages: { type: 'string', default: '10000' },
-      clients: { type: 'string', default: '8' },
-      size: { type: 'string', default: '2' },
-      seconds: { type: 'string', default: '10' },
-      repeats: { type: 'string', default: '5' },
-      'database-url': { type: 'string' },
-    },
-  });
-  const messageCount = positiveInteger('messages', values.messages);
-  const clientCount = positiveInteger('clients', values.clients);
-  const sizeKb = positiveInteger('size', values.size);
-  const seconds = positiveInteger('seconds', values.seconds);
-  const repeats = positiveInteger('repeats', values.repeats);
-  const root = mkdtempSync(path.join(tmpdir(), 'coo-bench-imap-'));
-  const scratch = values['database-url']
-    ? await createScratchDatabase(values['database-url'], 'coo_bench')
-    : undefined;
-  try {
-    const dataDir = path.join(root, 'data');
-    await initDataDir({
-      dataDir,
-      domain: DOMAIN,
-      admin: `admin@${DOMAIN}`,
-      password: PASSWORD,
-      listen: onlyListeners({ imaps: 0 }),
-      databaseUrl: scratch?.url,
-    });
-    lowerHashingCost(path.join(dataDir, 'coo.toml'));
-    const server = await startServer({ dataDir, logger: createLogger('warn') });
-    try {
-      const port = server.address('imaps')?.port;
-      if (!port) throw new Error('imaps did not start');
-      const blobs = await DiskBlobStore.open(path.join(dataDir, 'blobs'));
+  const args = benchArguments({ messages: 10000, clients: 8, size: 2, seconds: 10, repeats: 5 });
+  await withBenchServer(
+    { listener: 'imaps', databaseUrl: args.databaseUrl },
+    async ({ server, port, ca, blobs }) => {
       const started = performance.now();
       const filled = await fillInbox(server.services, blobs, {
         address: ADDRESS,
-        password: PASSWORD,
-        count: messageCount,
-        size: sizeKb * 1024,
+        password: BENCH_PASSWORD,
+        count: args.messages,
+        size: args.size * 1024,
       });
       const fillSeconds = (performance.now() - started) / 1000;
-      console.log(`filled INBOX with ${messageCount} messages in ${round(fillSeconds)} s`);
-      if (scratch) {
+      console.log(`filled INBOX with ${args.messages} messages in ${round(fillSeconds)} s`);
+      if (args.databaseUrl) {
         // Autovacuum would gather the planner's statistics within a minute of such a fill; the
         // test server may run without it, and without them PostgreSQL sorts 100,000 rows on disk.
         await sql`analyze`.execute(server.services.store.db);
       }
       const rss = trackPeakRss();
-      const result = await inWorker({
+      const result = await inWorker<LoadInput, LoadResult>(import.meta.url, {
         port,
-        ca: readFileSync(path.join(dataDir, 'tls', 'cert.pem'), 'utf8'),
+        ca,
         address: ADDRESS,
-        password: PASSWORD,
+        password: BENCH_PASSWORD,
         sizes: filled.sizes,
         searchWord: SEARCH_WORD,
         searchMatches: filled.searchMatches,
-        clients: clientCount,
-        seconds,
-        repeats,
+        clients: args.clients,
+        seconds: args.seconds,
+        repeats: args.repeats,
       });
       rss.stop();
       printDetails(result);
       const all = OPERATIONS.flatMap((operation) => result.latenciesMs[operation]).sort((a, b) => a - b);
       const summary = {
-        messages: messageCount,
-        clients: clientCount,
+        messages: args.messages,
+        clients: args.clients,
         fill_s: round(fillSeconds),
         select_cold_ms: round(result.selectColdMs),
         select_ms: round(median(result.selectMs)),
@@ -126,39 +93,8 @@ async function main(): Promise<void> {
         rss_mb: Math.round(rss.peak() / 1024 / 1024),
       };
       console.log(JSON.stringify(summary));
-    } finally {
-      await server.close();
-    }
-  } finally {
-    await scratch?.drop();
-    rmSync(root, { recursive: true, force: true });
-  }
-}
-
-function positiveInteger(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new Error(`--${name} wants a positive integer, not ${text}`);
-  return value;
-}
-
-/** The bench measures IMAP, not argon2: the cheapest allowed cost. */
-function lowerHashingCost(configFile: string): void {
-  const text = readFileSync(configFile, 'utf8')
-    .replace(/^argon2_memory_kib = \d+/m, 'argon2_memory_kib = 1024')
-    .replace(/^argon2_passes = \d+/m, 'argon2_passes = 1');
-  writeFileSync(configFile, text);
-}
-
-function inWorker(input: LoadInput): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: input });
-    worker.once('message', (result: LoadResult) => resolve(result));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`the client worker exited with ${code}`));
-    });
-  });
+    },
+  );
 }
 
 /** The process's resident set, sampled while the clients run (workers share it). */
@@ -184,22 +120,6 @@ function printDetails(result: LoadResult): void {
       `  ${operation.padEnd(14)} ${String(sorted.length).padStart(6)} ops  p50 ${round(percentile(sorted, 0.5))} ms  p99 ${round(percentile(sorted, 0.99))} ms`,
     );
   }
-}
-
-function median(values: number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
 }
 
 // Last: the main thread runs the server, the worker the clients.

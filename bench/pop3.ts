@@ -16,23 +16,21 @@
  *   {"messages":…,"sessions":…,"size_kb":…,"msgs_per_s":…,"mb_per_s":…,"p50_ms":…,"p99_ms":…}
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import tls from 'node:tls';
-import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
 import { CLI_ACTOR } from '../src/directory/types.ts';
-import { initDataDir } from '../src/init.ts';
-import { createLogger } from '../src/log.ts';
-import { startServer } from '../src/server.ts';
 import type { Services } from '../src/services.ts';
 import { appendMessage, ensureDefaultMailboxes, findMailbox } from '../src/store/mailboxes.ts';
-import { createScratchDatabase } from '../src/store/scratch-database.ts';
-
-const PASSWORD = 'a fine bench password';
-const DOMAIN = 'bench.example';
+import {
+  BENCH_DOMAIN,
+  BENCH_PASSWORD,
+  benchArguments,
+  inWorker,
+  percentile,
+  round,
+  withBenchServer,
+} from './support.ts';
 
 interface SessionSpec {
   address: string;
@@ -52,72 +50,29 @@ interface WorkerResult {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      messages: { type: 'string', default: '2000' },
-      sessions: { type: 'string', default: '8' },
-      size: { type: 'string', default: '20' },
-      'database-url': { type: 'string' },
-    },
-  });
-  const messageCount = Number(values.messages);
-  const sessionCount = Number(values.sessions);
-  const sizeKb = Number(values.size);
-  const root = mkdtempSync(path.join(tmpdir(), 'coo-bench-pop3-'));
-  const scratch = values['database-url']
-    ? await createScratchDatabase(values['database-url'], 'coo_bench')
-    : undefined;
-  try {
-    const dataDir = path.join(root, 'data');
-    await initDataDir({
-      dataDir,
-      domain: DOMAIN,
-      admin: `admin@${DOMAIN}`,
-      password: PASSWORD,
-      listen: ['http', 'smtp', 'submission', 'submissions', 'imap', 'imaps', 'pop3']
-        .map((name) => `${name}=off`)
-        .concat('pop3s=127.0.0.1:0'),
-      databaseUrl: scratch?.url,
-    });
-    lowerHashingCost(path.join(dataDir, 'coo.toml'));
-    const server = await startServer({ dataDir, logger: createLogger('warn') });
-    try {
-      const port = server.address('pop3s')?.port;
-      if (!port) throw new Error('pop3s did not start');
-      const blobs = await DiskBlobStore.open(path.join(dataDir, 'blobs'));
+  const args = benchArguments({ messages: 2000, sessions: 8, size: 20 });
+  await withBenchServer(
+    { listener: 'pop3s', databaseUrl: args.databaseUrl },
+    async ({ server, port, ca, blobs }) => {
       const started = Date.now();
-      const sessions = await fill(server.services, blobs, messageCount, sessionCount, sizeKb * 1024);
+      const sessions = await fill(server.services, blobs, args.messages, args.sessions, args.size * 1024);
       console.log(
-        `filled ${sessionCount} maildrops with ${messageCount} messages in ${(Date.now() - started) / 1000} s`,
+        `filled ${args.sessions} maildrops with ${args.messages} messages in ${(Date.now() - started) / 1000} s`,
       );
-      const ca = readFileSync(path.join(dataDir, 'tls', 'cert.pem'), 'utf8');
-      const result = await inWorker({ port, ca, sessions });
+      const result = await inWorker<WorkerInput, WorkerResult>(import.meta.url, { port, ca, sessions });
       const latencies = result.latenciesMs.sort((a, b) => a - b);
       const summary = {
         messages: latencies.length,
-        sessions: sessionCount,
-        size_kb: sizeKb,
+        sessions: args.sessions,
+        size_kb: args.size,
         msgs_per_s: round(latencies.length / result.seconds),
         mb_per_s: round(result.bytes / 1024 / 1024 / result.seconds),
         p50_ms: round(percentile(latencies, 0.5)),
         p99_ms: round(percentile(latencies, 0.99)),
       };
       console.log(JSON.stringify(summary));
-    } finally {
-      await server.close();
-    }
-  } finally {
-    await scratch?.drop();
-    rmSync(root, { recursive: true, force: true });
-  }
-}
-
-/** The bench measures retrieval, not argon2: the cheapest allowed cost. */
-function lowerHashingCost(configFile: string): void {
-  const text = readFileSync(configFile, 'utf8')
-    .replace(/^argon2_memory_kib = \d+/m, 'argon2_memory_kib = 1024')
-    .replace(/^argon2_passes = \d+/m, 'argon2_passes = 1');
-  writeFileSync(configFile, text);
+    },
+  );
 }
 
 async function fill(
@@ -129,9 +84,9 @@ async function fill(
 ): Promise<SessionSpec[]> {
   const specs: SessionSpec[] = [];
   for (let s = 0; s < sessionCount; s++) {
-    const address = `reader${s}@${DOMAIN}`;
+    const address = `reader${s}@${BENCH_DOMAIN}`;
     const user = await services.directory.users.create(address, { displayName: `Reader ${s}` }, CLI_ACTOR, {
-      password: PASSWORD,
+      password: BENCH_PASSWORD,
     });
     const now = Date.now();
     await ensureDefaultMailboxes(services.store.db, user.id, now);
@@ -180,17 +135,6 @@ function makeMessage(to: string, index: number, size: number): Buffer {
   return Buffer.from(`${header}${lines.join('\r\n')}\r\n`, 'latin1');
 }
 
-function inWorker(input: WorkerInput): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: input });
-    worker.once('message', (result: WorkerResult) => resolve(result));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`the client worker exited with ${code}`));
-    });
-  });
-}
-
 /** The clients: each session logs in and fetches its messages one RETR at a time. */
 async function runClients(input: WorkerInput): Promise<void> {
   const secureContext = tls.createSecureContext({ ca: input.ca });
@@ -201,7 +145,7 @@ async function runClients(input: WorkerInput): Promise<void> {
       const client = await BenchClient.connect(input.port, secureContext);
       await client.expectOk();
       await client.command(`USER ${spec.address}`);
-      await client.command(`PASS ${PASSWORD}`);
+      await client.command(`PASS ${BENCH_PASSWORD}`);
       return { client, spec };
     }),
   );
@@ -295,15 +239,6 @@ class BenchClient {
     while (!done()) await new Promise<void>((resolve) => (this.#wake = resolve));
     this.#wake = undefined;
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
 }
 
 // Last, once every class above is defined: the main thread runs the server, the worker the clients.

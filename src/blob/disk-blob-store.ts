@@ -265,6 +265,7 @@ function isNotFound(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'ENOENT';
 }
 
-function notFoundOr(error: unknown, id: string): unknown {
-  return isNotFound(error) ? new CooError('NOT_FOUND', `no blob ${id}`) : error;
+function notFoundOr(error: unknown, id: string): Error {
+  if (isNotFound(error)) return new CooError('NOT_FOUND', `no blob ${id}`);
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,9 +1,9 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 import type { ListenAddress } from '../config/schema.ts';
-import type { Logger } from '../log.ts';
 import { upgradeToTls } from '../tls/server-upgrade.ts';
-import type { RunningListener } from './mail-system.ts';
+import type { MailContext, RunningListener } from './mail-system.ts';
+import { secureContextOf, type MailSessionDeps } from './session-deps.ts';
 
 /** What the listener needs of a session it started. */
 export interface ListenedSession {
@@ -16,13 +16,17 @@ export interface ListenedSession {
 export interface SessionListenerOptions<S extends ListenedSession> {
   /** The listener's name, for logs ("imap", "pop3s"…). */
   name: string;
-  logger: Logger;
   address: ListenAddress;
   /** TLS from the first byte (imaps, pop3s); otherwise plaintext until the session upgrades. */
   implicitTls: boolean;
-  /** The certificate of the moment: a replaced one applies to the next connection. */
-  secureContext: () => tls.SecureContext;
-  handshakeTimeoutMs: number;
+  /** The certificate, and news when an admin replaces it. */
+  certificate: MailContext['tls'];
+  /**
+   * What the sessions share: the listener logs to its logger and keeps its
+   * secureContext on the certificate of the moment, so that new connections
+   * and STARTTLS / STLS use a replaced one.
+   */
+  deps: MailSessionDeps;
   startSession(socket: net.Socket | tls.TLSSocket, secure: boolean): S;
 }
 
@@ -35,7 +39,11 @@ export interface SessionListenerOptions<S extends ListenedSession> {
 export async function startSessionListener<S extends ListenedSession>(
   options: SessionListenerOptions<S>,
 ): Promise<RunningListener> {
-  const { logger, name } = options;
+  const { name, deps } = options;
+  const { logger } = deps;
+  const unsubscribe = options.certificate.onChange?.((pair) => {
+    deps.secureContext = secureContextOf(pair);
+  });
   const sessions = new Set<S>();
   /** Connections still in their TLS handshake, not yet sessions. */
   const handshaking = new Set<net.Socket>();
@@ -60,7 +68,7 @@ export async function startSessionListener<S extends ListenedSession>(
       return;
     }
     handshaking.add(raw);
-    upgradeToTls(raw, options.secureContext(), options.handshakeTimeoutMs).then(
+    upgradeToTls(raw, deps.secureContext, deps.tuning.handshakeTimeoutMs).then(
       (secure) => {
         handshaking.delete(raw);
         if (closing) secure.destroy();
@@ -87,6 +95,7 @@ export async function startSessionListener<S extends ListenedSession>(
   return {
     address: boundAddress,
     async close() {
+      unsubscribe?.();
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of handshaking) socket.destroy();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configSchema, formatSize, parseSize } from '../config/schema.ts';
+import { configSchema, formatSize, parseSize, type Config } from '../config/schema.ts';
 import { LIMIT_RANGES, type LimitName } from '../protocol/limits.ts';
 import type { SettingDefinition } from './setting-definition.ts';
 
@@ -36,68 +36,72 @@ function countSchema({ min, max }: { min: number; max: number }): z.ZodType<numb
   });
 }
 
+/** The sections of coo.toml a limit is read from. */
+type LimitSections = Pick<Config, 'im' | 'mail' | 'submission'>;
+
 /** coo.toml's built-in defaults, read from its schema so the two never differ. */
-const builtIn = {
+const builtIn: LimitSections = {
   im: configSchema.shape.im.parse(undefined),
   mail: configSchema.shape.mail.parse(undefined),
   submission: configSchema.shape.submission.parse(undefined),
 };
-
-function count(value: number): string {
-  return String(value);
-}
 
 export type LimitDefinition = SettingDefinition & {
   name: LimitName;
   configDefault: NonNullable<SettingDefinition['configDefault']>;
 };
 
+/**
+ * A limit that coo.toml also has: its values as LIMIT_RANGES says (a size or
+ * a count), stored under its name with underscores, and coo.toml's value as
+ * its default.
+ */
+function limitSetting(definition: {
+  name: LimitName;
+  description: string;
+  /** As the file names it: `[im] max_upload_size`. */
+  configKey: string;
+  read: (config: LimitSections) => number;
+}): LimitDefinition {
+  const { name, read } = definition;
+  const range = LIMIT_RANGES[name];
+  const isSize = range.kind === 'size';
+  return {
+    name,
+    key: name.replaceAll('-', '_'),
+    description: definition.description,
+    schema: isSize ? sizeSchema(range) : countSchema(range),
+    defaultValue: read(builtIn),
+    configDefault: { key: definition.configKey, read, format: isSize ? formatSize : String },
+  };
+}
+
 export const LIMIT_SETTINGS: readonly LimitDefinition[] = [
-  {
+  limitSetting({
     name: 'im.max-upload-size',
-    key: 'im.max_upload_size',
     description:
       'largest file a person may upload in the messenger (a larger one is refused with 413), in bytes or as "500M", "2G"',
-    schema: sizeSchema(LIMIT_RANGES['im.max-upload-size']),
-    defaultValue: builtIn.im.max_upload_size,
-    configDefault: { key: '[im] max_upload_size', read: (c) => c.im.max_upload_size, format: formatSize },
-  },
-  {
+    configKey: '[im] max_upload_size',
+    read: (c) => c.im.max_upload_size,
+  }),
+  limitSetting({
     name: 'mail.max-message-size',
-    key: 'mail.max_message_size',
     description:
       'largest mail message, inbound (port 25) and from mail apps (587, 465); advertised with SIZE, a larger one gets 552 5.3.4; in bytes or as "25M"',
-    schema: sizeSchema(LIMIT_RANGES['mail.max-message-size']),
-    defaultValue: builtIn.mail.max_message_size,
-    configDefault: {
-      key: '[mail] max_message_size',
-      read: (c) => c.mail.max_message_size,
-      format: formatSize,
-    },
-  },
-  {
+    configKey: '[mail] max_message_size',
+    read: (c) => c.mail.max_message_size,
+  }),
+  limitSetting({
     name: 'mail.max-messages-per-hour',
-    key: 'mail.max_messages_per_hour',
     description:
       'messages one person may send from mail apps in any hour; then 450 4.7.1 until the oldest ages out (0: no limit)',
-    schema: countSchema(LIMIT_RANGES['mail.max-messages-per-hour']),
-    defaultValue: builtIn.submission.max_messages_per_hour,
-    configDefault: {
-      key: '[submission] max_messages_per_hour',
-      read: (c) => c.submission.max_messages_per_hour,
-      format: count,
-    },
-  },
-  {
+    configKey: '[submission] max_messages_per_hour',
+    read: (c) => c.submission.max_messages_per_hour,
+  }),
+  limitSetting({
     name: 'mail.max-recipients',
-    key: 'mail.max_recipients',
     description: 'recipients one message from a mail app may have; more get 452 4.5.3',
-    schema: countSchema(LIMIT_RANGES['mail.max-recipients']),
-    defaultValue: builtIn.submission.max_recipients,
-    configDefault: {
-      key: '[submission] max_recipients',
-      read: (c) => c.submission.max_recipients,
-      format: count,
-    },
-  },
+    configKey: '[submission] max_recipients',
+    read: (c) => c.submission.max_recipients,
+  }),
 ];

@@ -32,31 +32,24 @@
  *
  *   plainMessage(index), japaneseMessage(), japaneseUtf8Message(): fixtures
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { DiskBlobStore } from '../../src/blob/disk-blob-store.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { ListenAddress } from '../../src/config/schema.ts';
 import { CLI_ACTOR } from '../../src/directory/types.ts';
-import { type RunningServer } from '../../src/server.ts';
-import type { Services } from '../../src/services.ts';
+import { ensureDefaultMailboxes, findMailbox, type MailboxRow } from '../../src/store/mailboxes.ts';
 import {
-  appendMessage,
-  ensureDefaultMailboxes,
-  findMailbox,
-  listMessages,
-  type MailboxRow,
-  type MailMessageRow,
-} from '../../src/store/mailboxes.ts';
-import { DOMAIN, PASSWORD, startMailTestServer } from './mail-test-server.ts';
+  DOMAIN,
+  harnessOf,
+  PASSWORD,
+  startMailTestServer,
+  type MailTestHarness,
+  type MailTestServer,
+  type MailTestUser,
+} from './mail-test-server.ts';
+import { caFile, runPython } from './python.ts';
 import { connectRaw, RawClient } from './raw-client.ts';
-import { runPython } from './pop3.ts';
 
 export { DOMAIN, PASSWORD };
-
-const OTHER_LISTENERS_OFF = ['http', 'smtp', 'submission', 'submissions', 'pop3', 'pop3s'].map(
-  (name) => `${name}=off`,
-);
+export type { DeliverOptions } from './mail-test-server.ts';
 
 export interface ImapServerOptions {
   database?: 'sqlite' | 'postgres';
@@ -64,108 +57,45 @@ export interface ImapServerOptions {
   allowPlaintextOnLoopback?: boolean;
 }
 
-export interface DeliverOptions {
-  flags?: readonly string[];
-  /** INTERNALDATE, ms since the epoch (default: now). */
-  internalDate?: number;
-}
-
-export interface ImapTestServer {
-  server: RunningServer;
-  services: Services;
+export interface ImapTestServer extends MailTestHarness, Pick<MailTestServer, 'deliver' | 'messages'> {
   imap: ListenAddress;
   imaps: ListenAddress;
-  ca: string;
-  blobs: DiskBlobStore;
-  createUser(localPart: string): Promise<{ id: number; address: string; password: string }>;
+  /** A user at DOMAIN with PASSWORD and the default mailboxes. */
+  createUser: (localPart: string) => Promise<MailTestUser>;
   setQuota(address: string, bytes: number | null): Promise<void>;
-  deliver(
-    userId: number,
-    message: Buffer,
-    mailbox?: string,
-    options?: DeliverOptions,
-  ): Promise<{ uid: number; size: number; sha256: string; mailboxId: number }>;
   mailbox(userId: number, name: string): Promise<MailboxRow | undefined>;
-  messages(userId: number, name: string): Promise<MailMessageRow[]>;
-  logLines(): Record<string, unknown>[];
-  stop(): Promise<void>;
 }
 
 export async function startImapServer(options: ImapServerOptions = {}): Promise<ImapTestServer> {
   const base = await startMailTestServer({
     prefix: 'coo-imap-',
     database: options.database,
-    listen: [...OTHER_LISTENERS_OFF, 'imap=127.0.0.1:0', 'imaps=127.0.0.1:0'],
+    listeners: ['imap', 'imaps'],
     editConfig: (configFile) => editConfig(configFile, options),
   });
   try {
-    const { blobs } = base;
-    const running = base.server;
-    const imap = running.address('imap');
-    const imaps = running.address('imaps');
-    if (!imap || !imaps) throw new Error('the imap listeners did not start');
-    const services = running.services;
+    const { services } = base;
     const { db } = services.store;
     return {
-      server: running,
-      services,
-      imap,
-      imaps,
-      ca: base.ca,
-      blobs,
+      ...harnessOf(base),
+      imap: base.address('imap'),
+      imaps: base.address('imaps'),
       createUser: async (localPart) => {
-        const address = `${localPart}@${DOMAIN}`;
-        const user = await services.directory.users.create(address, { displayName: localPart }, CLI_ACTOR, {
-          password: PASSWORD,
-        });
+        const user = await base.createUser(localPart);
         await ensureDefaultMailboxes(db, user.id, Date.now());
-        return { id: user.id, address: user.address, password: PASSWORD };
+        return user;
       },
       setQuota: async (address, bytes) => {
         await services.directory.users.update(address, { quotaBytes: bytes }, CLI_ACTOR);
       },
-      deliver: async (userId, message, mailbox = 'INBOX', deliverOptions = {}) => {
-        const blob = await blobs.put(message);
-        const now = Date.now();
-        await ensureDefaultMailboxes(db, userId, now);
-        const target = await findMailbox(db, userId, mailbox);
-        if (!target) throw new Error(`user ${userId} has no mailbox "${mailbox}"`);
-        const row = await db.transaction().execute((tx) =>
-          appendMessage(tx, {
-            mailboxId: target.id,
-            userId,
-            blobSha256: blob.id,
-            size: blob.size,
-            internalDate: deliverOptions.internalDate ?? now,
-            flags: deliverOptions.flags ?? [],
-            subject: headerValue(message, 'subject'),
-            fromAddress: headerValue(message, 'from').toLowerCase(),
-            messageId: headerValue(message, 'message-id').replace(/^<|>$/g, ''),
-            now,
-          }),
-        );
-        return { uid: Number(row.uid), size: Number(row.size), sha256: blob.id, mailboxId: target.id };
-      },
+      deliver: base.deliver,
       mailbox: (userId, name) => findMailbox(db, userId, name),
-      messages: async (userId, name) => {
-        const row = await findMailbox(db, userId, name);
-        return row ? listMessages(db, row.id) : [];
-      },
-      logLines: base.logLines,
-      stop: base.stop,
+      messages: base.messages,
     };
   } catch (error) {
     await base.stop();
     throw error;
   }
-}
-
-/** A header's raw value (first occurrence, unfolded), "" when absent: enough for the store's summary columns. */
-function headerValue(message: Buffer, field: string): string {
-  const end = message.indexOf('\r\n\r\n');
-  const head = message.subarray(0, end === -1 ? message.length : end).toString('latin1');
-  const match = new RegExp(`^${field}:[ \\t]*(.*(?:\\r\\n[ \\t].*)*)`, 'im').exec(head);
-  return match?.[1]?.replace(/\r\n[ \t]/g, ' ').trim() ?? '';
 }
 
 function editConfig(configFile: string, options: ImapServerOptions): void {
@@ -305,23 +235,6 @@ function dedent(text: string): string {
   const indents = lines.filter((line) => line.trim() !== '').map((line) => /^ */.exec(line)?.[0].length ?? 0);
   const common = indents.length === 0 ? 0 : Math.min(...indents);
   return lines.map((line) => line.slice(common)).join('\n');
-}
-
-const caFiles = new Map<string, string>();
-// The files live as long as the test process; removed when it exits.
-process.once('exit', () => {
-  for (const file of caFiles.values()) rmSync(path.dirname(file), { recursive: true, force: true });
-});
-
-/** The CA as a file, for python's ssl module. */
-function caFile(ca: string): string {
-  let file = caFiles.get(ca);
-  if (!file) {
-    file = path.join(mkdtempSync(path.join(tmpdir(), 'coo-imap-ca-')), 'ca.pem');
-    writeFileSync(file, ca);
-    caFiles.set(ca, file);
-  }
-  return file;
 }
 
 /** A short ASCII message; `index` makes its Subject, Message-ID and body its own. */

@@ -20,41 +20,31 @@
  *   await client.multiline() → the body of a multi-line reply, as sent (dot-stuffed, without ".")
  *   client.write(bytes), await client.stls({ alreadySent? }), await client.closed, client.destroy()
  *
- *   await runPython(script, input) → { code, stdout, stderr } (input as JSON on stdin)
  *   await poplib(server, steps) → one result per step, run by python3's poplib:
  *     steps like { op: 'connect_ssl' | 'connect' | 'stls' | 'capa' | 'user' | 'pass' | 'stat' | 'list'
  *     | 'uidl' | 'retr' | 'top' | 'dele' | 'rset' | 'noop' | 'quit' | 'close', arg?, lines?, session? }
  *     (session names one of several connections, default 'a'); each result is { ok } or
  *     { err: the -ERR line } or { exc: a Python exception }; retr/top give { resp, data (base64) }
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DiskBlobStore } from '../../src/blob/disk-blob-store.ts';
 import { MemoryBus } from '../../src/bus/memory-bus.ts';
 import { loadConfig } from '../../src/config/loader.ts';
 import type { ListenAddress } from '../../src/config/schema.ts';
-import { CLI_ACTOR } from '../../src/directory/types.ts';
 import type { MailContext, RunningListener } from '../../src/mail/mail-system.ts';
 import { startPop3Listener, type Pop3ListenerOptions } from '../../src/mail/pop3/listener.ts';
-import { type RunningServer } from '../../src/server.ts';
-import type { Services } from '../../src/services.ts';
+import type { MailMessageRow } from '../../src/store/mailboxes.ts';
 import {
-  appendMessage,
-  ensureDefaultMailboxes,
-  findMailbox,
-  listMessages,
-  type MailMessageRow,
-} from '../../src/store/mailboxes.ts';
-import { DOMAIN, PASSWORD, startMailTestServer } from './mail-test-server.ts';
+  DOMAIN,
+  harnessOf,
+  PASSWORD,
+  startMailTestServer,
+  type MailTestHarness,
+} from './mail-test-server.ts';
+import { caFile, runPython } from './python.ts';
 import { connectRaw, RawClient } from './raw-client.ts';
 
 export { DOMAIN, PASSWORD };
-
-const OTHER_LISTENERS_OFF = ['http', 'smtp', 'submission', 'submissions', 'imap', 'imaps'].map(
-  (n) => `${n}=off`,
-);
 
 export interface Pop3ServerOptions {
   database?: 'sqlite' | 'postgres';
@@ -64,26 +54,19 @@ export interface Pop3ServerOptions {
   maxFailuresPerAccount?: number;
 }
 
-export interface Pop3TestServer {
-  server: RunningServer;
-  services: Services;
+export interface Pop3TestServer extends MailTestHarness {
   pop3: ListenAddress;
   pop3s: ListenAddress;
-  ca: string;
-  blobs: DiskBlobStore;
-  createUser(localPart: string): Promise<{ id: number; address: string; password: string }>;
   deliver(userId: number, message: Buffer): Promise<{ uid: number; size: number; sha256: string }>;
   inbox(userId: number): Promise<MailMessageRow[]>;
-  logLines(): Record<string, unknown>[];
   extraListener(options: Pop3ListenerOptions): Promise<RunningListener>;
-  stop(): Promise<void>;
 }
 
 export async function startPop3Server(options: Pop3ServerOptions = {}): Promise<Pop3TestServer> {
   const base = await startMailTestServer({
     prefix: 'coo-pop3-',
     database: options.database,
-    listen: [...OTHER_LISTENERS_OFF, 'pop3=127.0.0.1:0', 'pop3s=127.0.0.1:0'],
+    listeners: ['pop3', 'pop3s'],
     editConfig: (configFile) => editConfig(configFile, options),
   });
   const extra: RunningListener[] = [];
@@ -91,53 +74,13 @@ export async function startPop3Server(options: Pop3ServerOptions = {}): Promise<
     for (const listener of extra) await listener.close().catch(() => undefined);
   });
   try {
-    const { dataDir, blobs } = base;
-    const running = base.server;
-    const pop3 = running.address('pop3');
-    const pop3s = running.address('pop3s');
-    if (!pop3 || !pop3s) throw new Error('the pop3 listeners did not start');
-    const services = running.services;
+    const { dataDir, services, blobs } = base;
     return {
-      server: running,
-      services,
-      pop3,
-      pop3s,
-      ca: base.ca,
-      blobs,
-      createUser: async (localPart) => {
-        const address = `${localPart}@${DOMAIN}`;
-        const user = await services.directory.users.create(address, { displayName: localPart }, CLI_ACTOR, {
-          password: PASSWORD,
-        });
-        return { id: user.id, address: user.address, password: PASSWORD };
-      },
-      deliver: async (userId, message) => {
-        const blob = await blobs.put(message);
-        const now = Date.now();
-        await ensureDefaultMailboxes(services.store.db, userId, now);
-        const inbox = await findMailbox(services.store.db, userId, 'INBOX');
-        if (!inbox) throw new Error('no INBOX');
-        const row = await services.store.db.transaction().execute((tx) =>
-          appendMessage(tx, {
-            mailboxId: inbox.id,
-            userId,
-            blobSha256: blob.id,
-            size: blob.size,
-            internalDate: now,
-            flags: [],
-            subject: '',
-            fromAddress: '',
-            messageId: '',
-            now,
-          }),
-        );
-        return { uid: Number(row.uid), size: Number(row.size), sha256: blob.id };
-      },
-      inbox: async (userId) => {
-        const inbox = await findMailbox(services.store.db, userId, 'INBOX');
-        return inbox ? listMessages(services.store.db, inbox.id) : [];
-      },
-      logLines: base.logLines,
+      ...harnessOf(base),
+      pop3: base.address('pop3'),
+      pop3s: base.address('pop3s'),
+      deliver: (userId, message) => base.deliver(userId, message),
+      inbox: (userId) => base.messages(userId, 'INBOX'),
       extraListener: async (listenerOptions) => {
         const tlsPair = {
           certPem: readFileSync(path.join(dataDir, 'tls', 'cert.pem'), 'utf8'),
@@ -156,7 +99,6 @@ export async function startPop3Server(options: Pop3ServerOptions = {}): Promise<
         extra.push(listener);
         return listener;
       },
-      stop: base.stop,
     };
   } catch (error) {
     await base.stop();
@@ -219,28 +161,6 @@ export class RawPop3Client extends RawClient {
     await this.upgradeToTls();
     return reply;
   }
-}
-
-/** Runs a python3 script with a JSON input on stdin; resolves with its exit code and output. */
-export function runPython(
-  script: string,
-  input: unknown,
-  timeoutMs = 30_000,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(JSON.stringify(input));
-  });
 }
 
 const POPLIB_DRIVER = String.raw`
@@ -317,17 +237,4 @@ export async function poplib(
   });
   if (code !== 0) throw new Error(`python3 poplib driver failed (${code}): ${stderr}`);
   return JSON.parse(stdout) as PoplibResult[];
-}
-
-const caFiles = new Map<string, string>();
-
-/** The CA as a file, for python's ssl module. */
-function caFile(ca: string): string {
-  let file = caFiles.get(ca);
-  if (!file) {
-    file = path.join(mkdtempSync(path.join(tmpdir(), 'coo-pop3-ca-')), 'ca.pem');
-    writeFileSync(file, ca);
-    caFiles.set(ca, file);
-  }
-  return file;
 }

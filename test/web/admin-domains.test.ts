@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { ApiDomain } from '../../src/protocol/admin-api.ts';
-import { launchBrowser, logInAs, openPage, pageErrors, waitInPage } from '../support/browser.ts';
-import { DOMAIN, startImServer, type ImTestServer } from '../support/im-server.ts';
+import { browserSuite, openAdminPage, pageErrors, waitInPage } from '../support/browser.ts';
+import { DOMAIN, type ImTestServer } from '../support/im-server.ts';
 
 const NEW_DOMAIN = 'example.org';
 const ALIAS = 'example.jp';
@@ -20,23 +20,10 @@ function unexpectedErrors(page: Page): string[] {
 }
 
 describe('web client: administration console, mail domains', () => {
-  let server: ImTestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startImServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = browserSuite();
 
   async function openMail(): Promise<Page> {
-    const page = await openPage(browser, server);
-    await logInAs(page, server.admin.address, server.admin.password);
-    await page.goto('/#/admin/mail');
-    await page.getByRole('heading', { name: 'Domains', exact: true }).waitFor();
+    const page = await openAdminPage(world.browser, world.server, '/#/admin/mail', { heading: 'Domains' });
     await page.locator(`tr[data-domain="${DOMAIN}"]`).waitFor();
     return page;
   }
@@ -58,7 +45,7 @@ describe('web client: administration console, mail domains', () => {
     await form.getByRole('button', { name: 'Add domain' }).click();
     assert.equal(await problem.getAttribute('data-problem'), 'exists');
     assert.deepEqual(
-      (await serverDomains(server)).map((d) => d.name),
+      (await serverDomains(world.server)).map((d) => d.name),
       [DOMAIN],
     );
     assert.deepEqual(pageErrors(page), []);
@@ -76,7 +63,7 @@ describe('web client: administration console, mail domains', () => {
       .getByRole('status')
       .filter({ hasText: `${NEW_DOMAIN} added.` })
       .waitFor();
-    const added = (await serverDomains(server)).find((d) => d.name === NEW_DOMAIN);
+    const added = (await serverDomains(world.server)).find((d) => d.name === NEW_DOMAIN);
     assert.ok(added, 'the server has the new domain');
     assert.equal(added.aliasOf, null);
     assert.equal(added.isDefault, false);
@@ -100,7 +87,7 @@ describe('web client: administration console, mail domains', () => {
       .waitFor();
     const aliasRow = panel.locator(`tr[data-domain="${ALIAS}"]`);
     assert.match(await aliasRow.innerText(), new RegExp(`Alias of ${NEW_DOMAIN.replace('.', '\\.')}`));
-    const alias = (await serverDomains(server)).find((d) => d.name === ALIAS);
+    const alias = (await serverDomains(world.server)).find((d) => d.name === ALIAS);
     assert.equal(alias?.aliasOf, NEW_DOMAIN);
     await page.getByTestId('mail-dns').locator(`[data-domain="${ALIAS}"]`).waitFor();
 
@@ -109,7 +96,7 @@ describe('web client: administration console, mail domains', () => {
       .getByRole('status')
       .filter({ hasText: `${NEW_DOMAIN} is now the default domain.` })
       .waitFor();
-    const afterDefault = await serverDomains(server);
+    const afterDefault = await serverDomains(world.server);
     assert.equal(afterDefault.find((d) => d.name === NEW_DOMAIN)?.isDefault, true);
     assert.equal(afterDefault.find((d) => d.name === DOMAIN)?.isDefault, false);
     await panel.locator(`tr[data-domain="${NEW_DOMAIN}"]`).getByText('Default', { exact: true }).waitFor();
@@ -132,7 +119,7 @@ describe('web client: administration console, mail domains', () => {
     assert.equal(await page.getByRole('dialog').count(), 0);
     await aliasRow.waitFor({ state: 'detached' });
     await page.getByTestId('mail-dns').locator(`[data-domain="${ALIAS}"]`).waitFor({ state: 'detached' });
-    assert.deepEqual((await serverDomains(server)).map((d) => d.name).sort(), [DOMAIN, NEW_DOMAIN]);
+    assert.deepEqual((await serverDomains(world.server)).map((d) => d.name).sort(), [DOMAIN, NEW_DOMAIN]);
     assert.deepEqual(pageErrors(page), []);
     await page.context().close();
   });
@@ -165,7 +152,7 @@ describe('web client: administration console, mail domains', () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
 
-    const left = await serverDomains(server);
+    const left = await serverDomains(world.server);
     assert.deepEqual(left.map((d) => d.name).sort(), [DOMAIN, NEW_DOMAIN]);
     assert.equal(left.find((d) => d.name === NEW_DOMAIN)?.isDefault, true);
     assert.deepEqual(unexpectedErrors(page), []);

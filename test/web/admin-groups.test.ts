@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { ApiGroup } from '../../src/protocol/admin-api.ts';
 import type { ApiVisibilityRules } from '../../src/protocol/visibility.ts';
-import { launchBrowser, logInAs, openPage, pageErrors } from '../support/browser.ts';
-import { startImServer, type ImTestServer, type TestUser } from '../support/im-server.ts';
+import { browserSuite, openAdminPage, pageErrors } from '../support/browser.ts';
+import type { ImTestServer, TestUser } from '../support/im-server.ts';
 
 const groupPath = (name: string) => `/api/v1/groups/${encodeURIComponent(name)}`;
 
@@ -26,26 +26,17 @@ function unexpectedErrors(page: Page): string[] {
 }
 
 describe('web client: administration console, groups', () => {
-  let server: ImTestServer;
-  let browser: Browser;
+  const world = browserSuite();
   let taro: TestUser;
   let hanako: TestUser;
 
   before(async () => {
-    server = await startImServer();
-    browser = await launchBrowser();
-    taro = await server.createUser('taro', { name: '山田 太郎', unit: '営業部' });
-    hanako = await server.createUser('hanako', { name: '佐藤 花子', title: 'Designer' });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+    taro = await world.server.createUser('taro', { name: '山田 太郎', unit: '営業部' });
+    hanako = await world.server.createUser('hanako', { name: '佐藤 花子', title: 'Designer' });
   });
 
   async function openGroups(): Promise<Page> {
-    const page = await openPage(browser, server);
-    await logInAs(page, server.admin.address, server.admin.password);
-    await page.goto('/#/admin');
+    const page = await openAdminPage(world.browser, world.server, '/#/admin');
     await page
       .getByRole('navigation', { name: 'Administration sections' })
       .getByRole('link', { name: 'Groups' })
@@ -62,18 +53,18 @@ describe('web client: administration console, groups', () => {
     await form.getByLabel('Name').fill('-launch');
     await form.getByRole('button', { name: 'Create group' }).click();
     assert.equal(await form.locator('[data-problem]').getAttribute('data-problem'), 'characters');
-    assert.deepEqual(await serverGroups(server), []);
+    assert.deepEqual(await serverGroups(world.server), []);
 
     await form.getByLabel('Name').fill('Launch');
     await form.getByLabel('Description').fill('the launch team');
     await form.getByRole('button', { name: 'Create group' }).click();
     await page.getByRole('heading', { name: 'Launch', exact: true }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Group Launch created.' }).waitFor();
-    assert.deepEqual(await serverGroups(server), [
+    assert.deepEqual(await serverGroups(world.server), [
       { name: 'Launch', description: 'the launch team', members: 0 },
     ]);
     // A rule naming the group, made elsewhere: it must follow the rename and be named by the delete dialog.
-    const rule = await server.call('POST', '/api/v1/rules', {
+    const rule = await world.server.call('POST', '/api/v1/rules', {
       body: {
         subject: { kind: 'group', name: 'Launch' },
         object: { kind: 'everyone' },
@@ -95,7 +86,7 @@ describe('web client: administration console, groups', () => {
     await page.getByRole('status').filter({ hasText: '佐藤 花子 added to Launch.' }).waitFor();
     const members = page.getByTestId('group-members');
     await members.locator(`li[data-member="${hanako.address}"]`).waitFor();
-    assert.deepEqual(await serverMembers(server, 'Launch'), [hanako.address, taro.address].sort());
+    assert.deepEqual(await serverMembers(world.server, 'Launch'), [hanako.address, taro.address].sort());
 
     await page.getByRole('button', { name: 'Rename' }).click();
     const rename = page.getByRole('form', { name: 'Rename or describe Launch' });
@@ -104,10 +95,10 @@ describe('web client: administration console, groups', () => {
     await page.getByRole('heading', { name: '発売チーム', exact: true }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Group Launch is now 発売チーム.' }).waitFor();
     assert.equal(decodeURIComponent(new URL(page.url()).hash), '#/admin/groups/発売チーム');
-    assert.deepEqual(await serverGroups(server), [
+    assert.deepEqual(await serverGroups(world.server), [
       { name: '発売チーム', description: 'the launch team', members: 2 },
     ]);
-    assert.equal((await server.call('GET', `${groupPath('Launch')}/members`)).status, 404);
+    assert.equal((await world.server.call('GET', `${groupPath('Launch')}/members`)).status, 404);
 
     await members.getByRole('button', { name: `Remove ${taro.address} from 発売チーム` }).click();
     await page
@@ -115,7 +106,7 @@ describe('web client: administration console, groups', () => {
       .filter({ hasText: `${taro.address} left 発売チーム.` })
       .waitFor();
     await members.locator(`li[data-member="${taro.address}"]`).waitFor({ state: 'detached' });
-    assert.deepEqual(await serverMembers(server, '発売チーム'), [hanako.address]);
+    assert.deepEqual(await serverMembers(world.server, '発売チーム'), [hanako.address]);
 
     await page.getByRole('button', { name: 'Delete group' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete the group 発売チーム?' });
@@ -125,19 +116,19 @@ describe('web client: administration console, groups', () => {
     await dialog.getByRole('button', { name: 'Delete the group' }).click();
     await page.getByRole('status').filter({ hasText: 'Group 発売チーム deleted.' }).waitFor();
     await page.getByRole('heading', { name: 'Groups', exact: true }).waitFor();
-    assert.deepEqual(await serverGroups(server), []);
-    const rules = (await server.call('GET', '/api/v1/rules')).json as ApiVisibilityRules;
+    assert.deepEqual(await serverGroups(world.server), []);
+    const rules = (await world.server.call('GET', '/api/v1/rules')).json as ApiVisibilityRules;
     assert.equal(rules.rules.filter((r) => r.text.includes('発売チーム')).length, 0);
-    assert.equal((await server.call('GET', `/api/v1/users/${hanako.address}`)).status, 200);
+    assert.equal((await world.server.call('GET', `/api/v1/users/${hanako.address}`)).status, 200);
     assert.deepEqual(pageErrors(page), []);
     await page.context().close();
   });
 
   test('the list shows member and rule counts, and filters', async () => {
     for (const name of ['Design', 'Sales team']) {
-      assert.equal((await server.call('POST', '/api/v1/groups', { body: { name } })).status, 201);
+      assert.equal((await world.server.call('POST', '/api/v1/groups', { body: { name } })).status, 201);
     }
-    await server.call('POST', `${groupPath('Design')}/members`, { body: { address: taro.address } });
+    await world.server.call('POST', `${groupPath('Design')}/members`, { body: { address: taro.address } });
     const page = await openGroups();
     const table = page.getByTestId('group-table');
     const design = table.locator('tr[data-group="Design"]');
@@ -157,13 +148,13 @@ describe('web client: administration console, groups', () => {
     await page.getByTestId('group-table').getByRole('link', { name: 'Design' }).click();
     await page.getByRole('heading', { name: 'Design', exact: true }).waitFor();
     await page.getByTestId('group-members').locator(`li[data-member="${taro.address}"]`).waitFor();
-    assert.equal((await server.call('DELETE', groupPath('Design'))).status, 204);
+    assert.equal((await world.server.call('DELETE', groupPath('Design'))).status, 204);
 
     await page.getByRole('searchbox', { name: 'Search users' }).fill('佐藤');
     await page.getByRole('button', { name: 'Add 佐藤 花子 to Design' }).click();
     await page.getByRole('alert').filter({ hasText: 'unknown group "Design"' }).waitFor();
     assert.equal(
-      (await serverGroups(server)).some((g) => g.name === 'Design'),
+      (await serverGroups(world.server)).some((g) => g.name === 'Design'),
       false,
     );
     assert.deepEqual(unexpectedErrors(page), []);
@@ -171,10 +162,11 @@ describe('web client: administration console, groups', () => {
   });
 
   test('in Japanese on a phone, the groups screen fits the width and speaks Japanese', async () => {
-    const page = await openPage(browser, server, { locale: 'ja-JP', viewport: { width: 375, height: 740 } });
-    await logInAs(page, server.admin.address, server.admin.password);
-    await page.goto('/#/admin/groups');
-    await page.getByRole('heading', { name: 'グループ', exact: true }).waitFor();
+    const page = await openAdminPage(world.browser, world.server, '/#/admin/groups', {
+      locale: 'ja-JP',
+      viewport: { width: 375, height: 740 },
+      heading: 'グループ',
+    });
     await page.getByRole('form', { name: '新しいグループ' }).waitFor();
     await page.getByTestId('group-table').locator('tr[data-group="Sales team"]').waitFor();
     const sideways = 'document.documentElement.scrollWidth - window.innerWidth';

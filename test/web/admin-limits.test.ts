@@ -1,33 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, logInAs, openPage, pageErrors } from '../support/browser.ts';
-import { startImServer, type ImTestServer } from '../support/im-server.ts';
+import { describe, test } from 'node:test';
+import { browserSuite, openAdminPage, pageErrors } from '../support/browser.ts';
 
 const MIB = 1024 ** 2;
 
-async function openSettings(browser: Browser, server: ImTestServer, locale?: string): Promise<Page> {
-  const page = await openPage(browser, server, { locale });
-  await logInAs(page, server.admin.address, server.admin.password);
-  await page.goto('/#/admin/settings');
-  return page;
-}
-
 describe('web client: the limits in the console’s Settings', () => {
-  let server: ImTestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startImServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = browserSuite();
 
   test('the admin lowers the upload limit in MB; it applies at once and is still there after a reload', async () => {
-    const page = await openSettings(browser, server);
+    const page = await openAdminPage(world.browser, world.server, '/#/admin/settings');
     const limits = page.getByRole('region', { name: 'Limits' });
     const form = limits.locator('form[data-setting="im.max-upload-size"]');
     await form.getByText('default (from config): 2 GB').waitFor();
@@ -48,10 +29,10 @@ describe('web client: the limits in the console’s Settings', () => {
       .filter({ hasText: 'Largest file sent in the messenger changed.' })
       .waitFor();
 
-    const stored = await server.call('GET', '/api/v1/settings/im.max-upload-size');
+    const stored = await world.server.call('GET', '/api/v1/settings/im.max-upload-size');
     assert.deepEqual([stored.json.value, stored.json.isDefault], [500 * MIB, false]);
     // The running server uses it: tus discovery announces the new limit.
-    const discovery = await server.call('OPTIONS', '/api/v1/im/files', { token: null });
+    const discovery = await world.server.call('OPTIONS', '/api/v1/im/files', { token: null });
     assert.equal(discovery.headers['tus-max-size'], String(500 * MIB));
 
     await page.reload();
@@ -70,7 +51,7 @@ describe('web client: the limits in the console’s Settings', () => {
   });
 
   test('in Japanese, the limits and their validation messages are in Japanese; the server’s refusal is shown', async () => {
-    const page = await openSettings(browser, server, 'ja-JP');
+    const page = await openAdminPage(world.browser, world.server, '/#/admin/settings', { locale: 'ja-JP' });
     const limits = page.getByRole('region', { name: '上限' });
     const form = limits.locator('form[data-setting="mail.max-recipients"]');
     await form.getByText('既定値（設定ファイル）: 100').waitFor();
@@ -92,12 +73,15 @@ describe('web client: the limits in the console’s Settings', () => {
       .filter({ hasText: 'mail.max-recipients: expected a whole number from 1 to 10000' })
       .waitFor();
     await page.unroute(url);
-    assert.equal((await server.call('GET', '/api/v1/settings/mail.max-recipients')).json.isDefault, true);
+    assert.equal(
+      (await world.server.call('GET', '/api/v1/settings/mail.max-recipients')).json.isDefault,
+      true,
+    );
 
     await recipients.fill('20');
     await form.locator('button[type="submit"]').click();
     await form.getByRole('status').filter({ hasText: '1 通のメールの宛先 を変更しました。' }).waitFor();
-    const stored = await server.call('GET', '/api/v1/settings/mail.max-recipients');
+    const stored = await world.server.call('GET', '/api/v1/settings/mail.max-recipients');
     assert.equal(stored.json.value, 20);
     // Chromium logs the refused PUT itself as a console error; nothing else may appear.
     assert.deepEqual(

@@ -1,36 +1,25 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { DiskBlobStore } from '../../src/blob/disk-blob-store.ts';
 import { insertQueueRows, listQueueRows } from '../../src/store/mail-queue.ts';
-import { launchBrowser, logInAs, openPage, pageErrors } from '../support/browser.ts';
-import { DOMAIN, startImServer, type ImTestServer } from '../support/im-server.ts';
+import { browserSuite, openAdminPage, pageErrors } from '../support/browser.ts';
+import { DOMAIN } from '../support/im-server.ts';
 
 const RECIPIENT = 'someone@remote.example';
 
 describe('web client: administration console, mail', () => {
-  let server: ImTestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startImServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = browserSuite();
 
   test('the admin sees the DNS records of the domain, and deletes a queued message', async () => {
     // A message waiting for tomorrow, so the running queue does not touch it during the test.
     const body = Buffer.from('Subject: waiting\r\n\r\nhello\r\n');
-    const blob = await new DiskBlobStore(server.services.config.paths.blobs).put(body);
+    const blob = await new DiskBlobStore(world.server.services.config.paths.blobs).put(body);
     const now = Date.now();
     await insertQueueRows(
-      server.services.store.db,
+      world.server.services.store.db,
       [
         {
-          sender: server.admin.address,
+          sender: world.server.admin.address,
           recipient: RECIPIENT,
           domain: 'remote.example',
           blobSha256: blob.id,
@@ -45,10 +34,7 @@ describe('web client: administration console, mail', () => {
       now,
     );
 
-    const page = await openPage(browser, server);
-    await logInAs(page, server.admin.address, server.admin.password);
-    await page.goto('/#/admin/mail');
-    await page.getByRole('heading', { name: 'Mail', exact: true }).waitFor();
+    const page = await openAdminPage(world.browser, world.server, '/#/admin/mail', { heading: 'Mail' });
 
     const dns = page.getByTestId('mail-dns').locator(`[data-domain="${DOMAIN}"]`);
     const mx = dns.locator('tr[data-type="MX"]');
@@ -69,7 +55,7 @@ describe('web client: administration console, mail', () => {
     await row.waitFor({ state: 'detached' });
     await queue.getByText('No mail in the queue.').waitFor();
 
-    const left = await listQueueRows(server.services.store.db);
+    const left = await listQueueRows(world.server.services.store.db);
     assert.equal(left.filter((r) => r.recipient === RECIPIENT).length, 0);
     assert.deepEqual(pageErrors(page), []);
     await page.context().close();

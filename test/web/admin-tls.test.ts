@@ -2,51 +2,35 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { before, describe, test } from 'node:test';
 import { generateSelfSignedCertificate, type TlsKeyPair } from '../../src/tls/self-signed.ts';
-import { launchBrowser, logInAs, openPage, pageErrors, waitInPage } from '../support/browser.ts';
-import { startImServer, type ImTestServer } from '../support/im-server.ts';
+import { browserSuite, openAdminPage, pageErrors, waitInPage } from '../support/browser.ts';
 import { peerCertificate } from '../support/tls-peer.ts';
 
 function pemFile(name: string, text: string) {
   return { name, mimeType: 'application/x-pem-file', buffer: Buffer.from(text) };
 }
 
-async function openSettings(browser: Browser, server: ImTestServer, locale?: string): Promise<Page> {
-  const page = await openPage(browser, server, { locale });
-  await logInAs(page, server.admin.address, server.admin.password);
-  await page.goto('/#/admin/settings');
-  return page;
-}
-
 describe('web client: replacing the TLS certificate in the console', () => {
-  let server: ImTestServer;
-  let browser: Browser;
+  const world = browserSuite();
   let replacement: TlsKeyPair;
   let stranger: TlsKeyPair;
 
   before(async () => {
-    server = await startImServer();
-    browser = await launchBrowser();
     [replacement, stranger] = await Promise.all([
       generateSelfSignedCertificate('chat.example.com'),
       generateSelfSignedCertificate('stranger.example.com'),
     ]);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   test('a key of another certificate is refused with a message in the page’s language; nothing changes', async () => {
-    const port = server.server.address('http')?.port ?? 0;
+    const port = world.server.server.address('http')?.port ?? 0;
     const before = (await peerCertificate(port)).fingerprint256;
     for (const [locale, message] of [
       ['en-US', 'The private key does not match the certificate.'],
       ['ja-JP', '秘密鍵が証明書と一致しません。'],
     ] as const) {
-      const page = await openSettings(browser, server, locale);
+      const page = await openAdminPage(world.browser, world.server, '/#/admin/settings', { locale });
       const form = page.locator('form.certificate-form');
       await form.locator('textarea[name="certificate"]').fill(replacement.certPem);
       await form.locator('textarea[name="privateKey"]').fill(stranger.keyPem);
@@ -63,7 +47,7 @@ describe('web client: replacing the TLS certificate in the console', () => {
   });
 
   test('an admin uploads a certificate and its key as files and sees the new subject; new connections get it', async () => {
-    const page = await openSettings(browser, server);
+    const page = await openAdminPage(world.browser, world.server, '/#/admin/settings');
     const card = page.getByRole('article', { name: 'TLS certificate' });
     // Self-signed: subject and issuer are the same name, the subject first.
     await card.getByText('CN=example.com', { exact: true }).first().waitFor();
@@ -91,12 +75,15 @@ describe('web client: replacing the TLS certificate in the console', () => {
 
     const fingerprint = new X509Certificate(replacement.certPem).fingerprint256;
     assert.equal(
-      (await peerCertificate(server.server.address('http')?.port ?? 0)).fingerprint256,
+      (await peerCertificate(world.server.server.address('http')?.port ?? 0)).fingerprint256,
       fingerprint,
     );
-    assert.equal(readFileSync(path.join(server.dataDir, 'tls', 'cert.pem'), 'utf8'), replacement.certPem);
-    const [entry] = await server.services.audit.query({ action: 'tls.replace', limit: 1 });
-    assert.equal(entry?.actor, server.admin.address);
+    assert.equal(
+      readFileSync(path.join(world.server.dataDir, 'tls', 'cert.pem'), 'utf8'),
+      replacement.certPem,
+    );
+    const [entry] = await world.server.services.audit.query({ action: 'tls.replace', limit: 1 });
+    assert.equal(entry?.actor, world.server.admin.address);
     assert.deepEqual(pageErrors(page), []);
     await page.context().close();
   });

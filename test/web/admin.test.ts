@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, logInAs, openPage, pageErrors } from '../support/browser.ts';
-import { DOMAIN, startImServer, type ImTestServer } from '../support/im-server.ts';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { browserSuite, logInAs, openAdminPage, openPage, pageErrors } from '../support/browser.ts';
+import { DOMAIN } from '../support/im-server.ts';
 
 /** Fills the login form and submits it, without waiting for the app (the login may fail). */
 async function submitLogin(page: Page, address: string, password: string): Promise<void> {
@@ -16,21 +16,11 @@ function section(page: Page, name: string) {
 }
 
 describe('web client: administration console', () => {
-  let server: ImTestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startImServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = browserSuite();
 
   test('an admin creates a user, who logs in; after a password reset only the new password works', async () => {
-    const admin = await openPage(browser, server);
-    await logInAs(admin, server.admin.address, server.admin.password);
+    const admin = await openPage(world.browser, world.server);
+    await logInAs(admin, world.server.admin.address, world.server.admin.password);
     await admin.locator('nav.rail').getByRole('link', { name: 'Administration' }).click();
     await admin.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await admin.getByRole('heading', { name: 'TLS certificate' }).waitFor();
@@ -49,7 +39,7 @@ describe('web client: administration console', () => {
       .waitFor();
     await admin.getByRole('heading', { name: 'Edit 新人 花子' }).waitFor();
 
-    const user = await openPage(browser, server);
+    const user = await openPage(world.browser, world.server);
     await logInAs(user, address, firstPassword);
     await user.context().close();
 
@@ -62,7 +52,7 @@ describe('web client: administration console', () => {
     await admin.getByRole('status').filter({ hasText: 'Password changed.' }).waitFor();
     assert.equal(await admin.getByRole('dialog').count(), 0);
 
-    const again = await openPage(browser, server);
+    const again = await openPage(world.browser, world.server);
     await submitLogin(again, address, firstPassword);
     await again.getByRole('alert').filter({ hasText: 'Wrong address or password' }).waitFor();
     await submitLogin(again, address, secondPassword);
@@ -80,7 +70,7 @@ describe('web client: administration console', () => {
         hasText: address,
       });
     await created.waitFor();
-    assert.match((await created.textContent()) ?? '', new RegExp(server.admin.address));
+    assert.match((await created.textContent()) ?? '', new RegExp(world.server.admin.address));
     await admin.getByRole('button', { name: 'Verify the chain' }).click();
     await admin.getByTestId('verify-result').filter({ hasText: 'The chain is intact' }).waitFor();
     assert.deepEqual(pageErrors(admin), []);
@@ -88,9 +78,7 @@ describe('web client: administration console', () => {
   });
 
   test('a CSV dry run lists the bad line by its number, and nothing is imported', async () => {
-    const admin = await openPage(browser, server);
-    await logInAs(admin, server.admin.address, server.admin.password);
-    await admin.goto('/#/admin/users/import');
+    const admin = await openAdminPage(world.browser, world.server, '/#/admin/users/import');
     const csv = `address,name,unit\ncsv-web-ok@${DOMAIN},OK,Web/Team\nthis is not an address,Bad,\n`;
     await admin
       .getByLabel('CSV file')
@@ -102,7 +90,7 @@ describe('web client: administration console', () => {
     assert.match((await row.textContent()) ?? '', /address: /);
     assert.equal(await problems.getByRole('row').filter({ hasText: 'Line 2' }).count(), 0);
     assert.ok(await admin.getByRole('button', { name: 'Import', exact: true }).isDisabled());
-    assert.equal((await server.call('GET', `/api/v1/users/csv-web-ok@${DOMAIN}`)).status, 404);
+    assert.equal((await world.server.call('GET', `/api/v1/users/csv-web-ok@${DOMAIN}`)).status, 404);
 
     const fixed = `address,name,unit\ncsv-web-ok@${DOMAIN},OK,Web/Team\n`;
     await admin
@@ -112,18 +100,19 @@ describe('web client: administration console', () => {
     await admin.getByRole('status').filter({ hasText: '1 to create' }).waitFor();
     await admin.getByRole('button', { name: 'Import', exact: true }).click();
     await admin.getByRole('status').filter({ hasText: 'Imported: 1 created' }).waitFor();
-    assert.equal((await server.call('GET', `/api/v1/users/csv-web-ok@${DOMAIN}`)).json.unit, 'Web/Team');
+    assert.equal(
+      (await world.server.call('GET', `/api/v1/users/csv-web-ok@${DOMAIN}`)).json.unit,
+      'Web/Team',
+    );
     assert.deepEqual(pageErrors(admin), []);
     await admin.context().close();
   });
 
   test('people move between units with "Move to…" and by drag and drop', async () => {
-    const person = await server.createUser('web-mover', { name: 'Mover Person', unit: 'Moves/From' });
-    await server.createUnit('Moves/To');
-    await server.createUnit('Moves/Third');
-    const admin = await openPage(browser, server);
-    await logInAs(admin, server.admin.address, server.admin.password);
-    await admin.goto('/#/admin/org/unit/Moves%2FFrom');
+    const person = await world.server.createUser('web-mover', { name: 'Mover Person', unit: 'Moves/From' });
+    await world.server.createUnit('Moves/To');
+    await world.server.createUnit('Moves/Third');
+    const admin = await openAdminPage(world.browser, world.server, '/#/admin/org/unit/Moves%2FFrom');
     const members = admin.getByRole('list', { name: 'People in From' });
     await members.getByText('Mover Person').waitFor();
     await members.getByRole('button', { name: 'Move to…' }).click();
@@ -131,7 +120,7 @@ describe('web client: administration console', () => {
     await dialog.getByLabel('New place').selectOption('Moves/To');
     await dialog.getByRole('button', { name: 'Move' }).click();
     await admin.getByRole('status').filter({ hasText: 'Mover Person moved to Moves/To.' }).waitFor();
-    assert.equal((await server.call('GET', `/api/v1/users/${person.address}`)).json.unit, 'Moves/To');
+    assert.equal((await world.server.call('GET', `/api/v1/users/${person.address}`)).json.unit, 'Moves/To');
 
     await admin.locator('a[data-unit="Moves/To"]').click();
     const moved = admin
@@ -139,20 +128,21 @@ describe('web client: administration console', () => {
       .locator(`li[data-person="${person.address}"]`);
     await moved.dragTo(admin.locator('li.org-row', { has: admin.locator('a[data-unit="Moves/Third"]') }));
     await admin.getByRole('status').filter({ hasText: 'Mover Person moved to Moves/Third.' }).waitFor();
-    assert.equal((await server.call('GET', `/api/v1/users/${person.address}`)).json.unit, 'Moves/Third');
+    assert.equal(
+      (await world.server.call('GET', `/api/v1/users/${person.address}`)).json.unit,
+      'Moves/Third',
+    );
     assert.deepEqual(pageErrors(admin), []);
     await admin.context().close();
   });
 
   test('units are reordered and nested by drag and drop and by buttons, renamed and deleted', async () => {
-    for (const path of ['Tree/A', 'Tree/B', 'Tree/C']) await server.createUnit(path);
-    const admin = await openPage(browser, server);
-    await logInAs(admin, server.admin.address, server.admin.password);
-    await admin.goto('/#/admin/org/unit/Tree');
+    for (const path of ['Tree/A', 'Tree/B', 'Tree/C']) await world.server.createUnit(path);
+    const admin = await openAdminPage(world.browser, world.server, '/#/admin/org/unit/Tree');
     const row = (path: string) =>
       admin.locator('li.org-row', { has: admin.locator(`a[data-unit="${path}"]`) });
     const children = async (path: string) => {
-      const units = (await server.call('GET', '/api/v1/org')).json.units as {
+      const units = (await world.server.call('GET', '/api/v1/org')).json.units as {
         path: string;
         children: unknown[];
       }[];
@@ -185,8 +175,8 @@ describe('web client: administration console', () => {
   });
 
   test('a non-admin has no Administration, and the admin API answers their token 403', async () => {
-    const plain = await server.createUser('web-plain');
-    const page = await openPage(browser, server);
+    const plain = await world.server.createUser('web-plain');
+    const page = await openPage(world.browser, world.server);
     await logInAs(page, plain.address, plain.password, { remember: true });
     assert.equal(await page.locator('nav.rail').getByRole('link', { name: 'Administration' }).count(), 0);
     await page.goto('/#/admin/users');

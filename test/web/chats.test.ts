@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, logInAs, openPage, pageErrors } from '../support/browser.ts';
-import { startImServer, type ImTestServer, type TestUser } from '../support/im-server.ts';
+import { before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { browserSuite, logInAs, openPage, pageErrors } from '../support/browser.ts';
+import type { TestUser } from '../support/im-server.ts';
 
 /** A conversation row of the list, by the name it shows. */
 function row(page: Page, name: string) {
@@ -33,28 +33,21 @@ async function startChat(page: Page, names: string[], title?: string): Promise<v
 }
 
 describe('web client: chats', () => {
-  let server: ImTestServer;
-  let browser: Browser;
+  const world = browserSuite();
   let alice: TestUser;
   let bob: TestUser;
   let carol: TestUser;
   let dan: TestUser;
 
   before(async () => {
-    server = await startImServer();
-    browser = await launchBrowser();
-    alice = await server.createUser('alice', { name: 'Alice Anders' });
-    bob = await server.createUser('bob', { name: 'Bob Brown' });
-    carol = await server.createUser('carol', { name: 'Carol Clark' });
-    dan = await server.createUser('dan', { name: 'Dan Dunn' });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+    alice = await world.server.createUser('alice', { name: 'Alice Anders' });
+    bob = await world.server.createUser('bob', { name: 'Bob Brown' });
+    carol = await world.server.createUser('carol', { name: 'Carol Clark' });
+    dan = await world.server.createUser('dan', { name: 'Dan Dunn' });
   });
 
   async function loggedIn(user: TestUser, locale?: string): Promise<Page> {
-    const page = await openPage(browser, server, locale ? { locale } : {});
+    const page = await openPage(world.browser, world.server, locale ? { locale } : {});
     await logInAs(page, user.address, user.password);
     return page;
   }
@@ -176,7 +169,7 @@ describe('web client: chats', () => {
     await row(b, 'Alice Anders').getByRole('link').click();
 
     await a.context().setOffline(true);
-    for (const connection of server.server.messenger.registry.ofUser(alice.id)) {
+    for (const connection of world.server.server.messenger.registry.ofUser(alice.id)) {
       connection.terminate('connection-lost');
     }
     await a
@@ -199,7 +192,7 @@ describe('web client: chats', () => {
   });
 
   test('a long history is virtualized and scrolls back to its first message', async () => {
-    const { messages, conversations } = server.server.messenger.messaging;
+    const { messages, conversations } = world.server.server.messenger.messaging;
     const actor = (user: TestUser) => ({
       userId: user.id,
       address: user.address,
@@ -256,8 +249,8 @@ describe('web client: chats', () => {
   });
 
   test('a visibility rule forbidding the chat shows a localized error instead of sending', async () => {
-    const dave = await server.createUser('dave', { name: 'Dave Doe', unit: 'Sales' });
-    const erin = await server.createUser('erin', { name: 'Erin Eto', unit: 'Research' });
+    const dave = await world.server.createUser('dave', { name: 'Dave Doe', unit: 'Sales' });
+    const erin = await world.server.createUser('erin', { name: 'Erin Eto', unit: 'Research' });
     const d = await loggedIn(dave, 'ja-JP');
     const e = await loggedIn(erin);
     await d.goto(`/#/chats/with/${erin.id}`);
@@ -265,7 +258,7 @@ describe('web client: chats', () => {
     await send(d, 'before the rule');
     await row(e, 'Dave Doe').getByTestId('unread-badge').waitFor();
 
-    const rule = await server.call('POST', '/api/v1/rules', {
+    const rule = await world.server.call('POST', '/api/v1/rules', {
       body: {
         subject: { kind: 'unit', path: 'Sales' },
         object: { kind: 'unit', path: 'Research' },

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { launchBrowser, logInAs, openPage, pageErrors, waitInPage } from '../support/browser.ts';
-import { startImServer, type ImTestServer, type TestUser } from '../support/im-server.ts';
+import { browserSuite, logInAs, openPage, pageErrors, waitInPage } from '../support/browser.ts';
+import type { TestUser } from '../support/im-server.ts';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -14,21 +14,18 @@ function messageRow(page: Page, text: string) {
 }
 
 describe('web client: file transfer', () => {
-  let server: ImTestServer;
-  let browser: Browser;
+  const world = browserSuite();
   let alice: TestUser;
   let bob: TestUser;
   let a: Page;
   let b: Page;
 
   before(async () => {
-    server = await startImServer();
-    browser = await launchBrowser();
-    alice = await server.createUser('alice', { name: 'Alice Anders' });
-    bob = await server.createUser('bob', { name: 'Bob Brown' });
-    a = await openPage(browser, server);
+    alice = await world.server.createUser('alice', { name: 'Alice Anders' });
+    bob = await world.server.createUser('bob', { name: 'Bob Brown' });
+    a = await openPage(world.browser, world.server);
     await logInAs(a, alice.address, alice.password);
-    b = await openPage(browser, server);
+    b = await openPage(world.browser, world.server);
     await logInAs(b, bob.address, bob.password);
     await a.goto(`/#/chats/with/${bob.id}`);
     await a.waitForURL(/#\/chats\/\d+$/);
@@ -36,11 +33,9 @@ describe('web client: file transfer', () => {
     await b.goto(`/#/chats/${id}`);
     await b.getByTestId('chat-title').filter({ hasText: 'Alice Anders' }).waitFor();
   });
-  after(async () => {
+  after(() => {
     assert.deepEqual(pageErrors(a), []);
     assert.deepEqual(pageErrors(b), []);
-    await browser?.close();
-    await server?.stop();
   });
 
   test('a file sent from the file input reaches the other side, who downloads the same bytes', async () => {

@@ -1,29 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, logInAs, openPage, pageErrors } from '../support/browser.ts';
-import { startImServer, type ImTestServer } from '../support/im-server.ts';
+import { describe, test } from 'node:test';
+import { browserSuite, logInAs, openPage, pageErrors } from '../support/browser.ts';
 
 describe('web client: login and sessions', () => {
-  let server: ImTestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startImServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const world = browserSuite();
 
   test('the app is served with its security headers, and a wrong password says so', async () => {
-    const response = await server.call('GET', '/', { token: null });
+    const response = await world.server.call('GET', '/', { token: null });
     assert.equal(response.status, 200);
     assert.match(String(response.headers['content-security-policy']), /default-src 'self'/);
     assert.equal(response.headers['cache-control'], 'no-cache');
-    const user = await server.createUser('login-wrong');
-    const page = await openPage(browser, server);
+    const user = await world.server.createUser('login-wrong');
+    const page = await openPage(world.browser, world.server);
     await page.locator('input[name="address"]').fill(user.address);
     await page.locator('input[name="password"]').fill('not the password');
     await page.locator('form button[type="submit"]').click();
@@ -33,8 +21,8 @@ describe('web client: login and sessions', () => {
   });
 
   test('a remembered device logs in again after a reload, without the password', async () => {
-    const user = await server.createUser('login-remember');
-    const page = await openPage(browser, server);
+    const user = await world.server.createUser('login-remember');
+    const page = await openPage(world.browser, world.server);
     await logInAs(page, user.address, user.password, { remember: true });
     await page.reload();
     await page.locator('nav.rail').waitFor({ state: 'visible' });
@@ -43,10 +31,10 @@ describe('web client: login and sessions', () => {
   });
 
   test('a login elsewhere replaces the session, and the old page says by which device', async () => {
-    const user = await server.createUser('login-replaced');
-    const first = await openPage(browser, server);
+    const user = await world.server.createUser('login-replaced');
+    const first = await openPage(world.browser, world.server);
     await logInAs(first, user.address, user.password);
-    const second = await openPage(browser, server);
+    const second = await openPage(world.browser, world.server);
     await logInAs(second, user.address, user.password);
     const notice = first.locator('[data-reason="replaced"]');
     await notice.waitFor({ timeout: 10_000 });
@@ -56,7 +44,7 @@ describe('web client: login and sessions', () => {
   });
 
   test('a Japanese browser gets the Japanese interface, and the language can be switched', async () => {
-    const page = await openPage(browser, server, { locale: 'ja-JP' });
+    const page = await openPage(world.browser, world.server, { locale: 'ja-JP' });
     assert.equal(await page.locator('h1').textContent(), 'Coo ログイン');
     assert.equal(await page.evaluate('document.documentElement.lang'), 'ja');
     await page.getByRole('button', { name: 'English' }).click();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, logInAs, openPage, pageErrors } from '../support/browser.ts';
-import { startImServer, type ImTestServer, type TestUser } from '../support/im-server.ts';
+import { browserSuite, logInAs, openPage, pageErrors } from '../support/browser.ts';
+import type { ImTestServer, TestUser } from '../support/im-server.ts';
 
 /** Moves the app to a route the way a link does, without reloading the page. */
 async function go(page: Page, hash: string): Promise<void> {
@@ -21,28 +21,18 @@ async function openAs(
 }
 
 describe('web client: memos', () => {
-  let server: ImTestServer;
-  let browser: Browser;
+  const world = browserSuite();
   const subject = 'Quarterly all-hands on Friday';
   let chika: TestUser;
 
-  before(async () => {
-    server = await startImServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
   test('a memo to a whole department reaches each member, and its sender sees who read it and when, live', async () => {
-    await server.createUnit('Memo Sales');
-    const aiko = await server.createUser('memo-aiko', { name: 'Aiko Abe', unit: 'Memo Sales' });
-    const ben = await server.createUser('memo-ben', { name: 'Ben Brown', unit: 'Memo Sales' });
-    chika = await server.createUser('memo-chika', { name: 'Chika Chiba', unit: 'Memo Sales' });
-    const boss = await server.createUser('memo-boss', { name: 'Dana Director' });
+    await world.server.createUnit('Memo Sales');
+    const aiko = await world.server.createUser('memo-aiko', { name: 'Aiko Abe', unit: 'Memo Sales' });
+    const ben = await world.server.createUser('memo-ben', { name: 'Ben Brown', unit: 'Memo Sales' });
+    chika = await world.server.createUser('memo-chika', { name: 'Chika Chiba', unit: 'Memo Sales' });
+    const boss = await world.server.createUser('memo-boss', { name: 'Dana Director' });
 
-    const sender = await openAs(browser, server, boss);
+    const sender = await openAs(world.browser, world.server, boss);
     await go(sender, '#/memos/new');
     await sender.getByRole('button', { name: 'Choose departments' }).click();
     const unitBox = sender.getByRole('checkbox', { name: /Memo Sales/ });
@@ -65,7 +55,7 @@ describe('web client: memos', () => {
     await receipts.getByRole('heading', { name: 'Not read yet (3)' }).waitFor();
 
     for (const reader of [aiko, ben]) {
-      const page = await openAs(browser, server, reader);
+      const page = await openAs(world.browser, world.server, reader);
       await go(page, '#/memos');
       const badge = page.getByTestId('memos-unread');
       await badge.filter({ hasText: '1' }).waitFor();
@@ -113,7 +103,7 @@ describe('web client: memos', () => {
   });
 
   test('in Japanese: the inbox and the confirmation, a draft kept over a reload, and a refused recipient explained', async () => {
-    const page = await openAs(browser, server, chika, 'ja-JP');
+    const page = await openAs(world.browser, world.server, chika, 'ja-JP');
     await go(page, '#/memos');
     await page.getByRole('link', { name: /受信箱/ }).waitFor();
     await page.getByTestId('memos-unread').getByText('未読 1 件').waitFor();
@@ -121,8 +111,8 @@ describe('web client: memos', () => {
     await page.getByText(/に既読を確認しました。/).waitFor();
 
     // A rule of the administrator: Memo Sales may not message Memo Secret.
-    const secret = await server.createUser('memo-secret', { name: 'Sora Secret', unit: 'Memo Secret' });
-    const rule = await server.call('POST', '/api/v1/rules', {
+    const secret = await world.server.createUser('memo-secret', { name: 'Sora Secret', unit: 'Memo Secret' });
+    const rule = await world.server.call('POST', '/api/v1/rules', {
       body: {
         subject: { kind: 'unit', path: 'Memo Sales' },
         object: { kind: 'unit', path: 'Memo Secret' },

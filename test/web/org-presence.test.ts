@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { launchBrowser, logInAs, openPage, pageErrors, waitInPage } from '../support/browser.ts';
-import { startImServer, type ImTestServer, type TestUser } from '../support/im-server.ts';
+import { before, describe, test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { browserSuite, logInAs, openPage, pageErrors, waitInPage } from '../support/browser.ts';
+import type { TestUser } from '../support/im-server.ts';
 
 /**
  * The org chart with live presence, and the status menu: two people of one
  * unit in two browser contexts, a third in Japanese on a phone-sized screen.
  */
 describe('web client: org chart and presence', () => {
-  let server: ImTestServer;
-  let browser: Browser;
+  // A short grace period, so a closed browser turns offline within the test.
+  const world = browserSuite({ server: { messenger: { presence: { graceMs: 300 } } } });
   let alice: TestUser;
   let bob: TestUser;
   let carol: TestUser;
@@ -23,37 +23,30 @@ describe('web client: org chart and presence', () => {
     row(page, name).locator(`.presence-dot[data-state="${state}"]`);
 
   before(async () => {
-    // A short grace period, so a closed browser turns offline within the test.
-    server = await startImServer({ messenger: { presence: { graceMs: 300 } } });
-    browser = await launchBrowser();
-    tokyo = (await server.createUnit('営業部/東京')).id;
-    await server.createUnit('Engineering');
-    alice = await server.createUser('org-alice', {
+    tokyo = (await world.server.createUnit('営業部/東京')).id;
+    await world.server.createUnit('Engineering');
+    alice = await world.server.createUser('org-alice', {
       name: 'Alice Adams',
       unit: '営業部/東京',
       title: 'Engineer',
       reading: 'アリス',
     });
-    bob = await server.createUser('org-bob', {
+    bob = await world.server.createUser('org-bob', {
       name: '山田 太郎',
       unit: '営業部/東京',
       title: '部長',
       reading: 'やまだ たろう',
       phone: '03-1234-5678',
     });
-    carol = await server.createUser('org-carol', {
+    carol = await world.server.createUser('org-carol', {
       name: '佐藤 花子',
       unit: 'Engineering',
       reading: 'さとう はなこ',
     });
-    pageB = await openPage(browser, server);
+    pageB = await openPage(world.browser, world.server);
     await logInAs(pageB, bob.address, bob.password);
-    pageA = await openPage(browser, server);
+    pageA = await openPage(world.browser, world.server);
     await logInAs(pageA, alice.address, alice.password);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   test('A opens the org chart with the keyboard and sees B online, with the count online', async () => {
@@ -162,7 +155,10 @@ describe('web client: org chart and presence', () => {
   });
 
   test('in Japanese on a phone: Japanese labels, and tree, people and card are successive screens', async () => {
-    const page = await openPage(browser, server, { locale: 'ja-JP', viewport: { width: 390, height: 780 } });
+    const page = await openPage(world.browser, world.server, {
+      locale: 'ja-JP',
+      viewport: { width: 390, height: 780 },
+    });
     await logInAs(page, carol.address, carol.password);
     await page.goto('/#/org');
     await page.getByRole('searchbox', { name: '社員を検索' }).waitFor();

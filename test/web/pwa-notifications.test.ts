@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM, logInAs, waitInPage } from '../support/browser.ts';
-import { ImTestClient, startImServer, type ImTestServer, type TestUser } from '../support/im-server.ts';
+import { browserSuite, CHROMIUM, logInAs, waitInPage } from '../support/browser.ts';
+import { ImTestClient, type ImTestServer, type TestUser } from '../support/im-server.ts';
 import { FakePushService } from '../support/push-service.ts';
 
 /**
@@ -114,29 +114,30 @@ async function chatter(server: ImTestServer, user: TestUser, other: TestUser) {
 
 describe('web client: installable app, offline shell and notifications', () => {
   let pushService: FakePushService;
-  let server: ImTestServer;
-  let browser: Browser;
 
+  // Started before the server, which sends its pushes through the push service's agent.
   before(async () => {
     pushService = await FakePushService.start();
-    server = await startImServer({
+  });
+  const world = browserSuite({
+    server: () => ({
       messenger: { push: { agent: pushService.agent }, presence: { graceMs: 200, flushMs: 50 } },
-    });
+    }),
+    launch: launchTrustingBrowser,
+  });
+  before(async () => {
     // The user's own messages from another device are sent while the page stays logged in.
-    const policy = await server.call('PUT', '/api/v1/settings/im.login-policy', {
+    const policy = await world.server.call('PUT', '/api/v1/settings/im.login-policy', {
       body: { value: 'multiple' },
     });
     assert.equal(policy.status, 200);
-    browser = await launchTrustingBrowser();
   });
   after(async () => {
-    await browser?.close();
-    await server?.stop();
     await pushService?.stop();
   });
 
   test('the manifest is served, names the app and points at icons of the sizes it says', async () => {
-    const { context, page } = await open(browser, server);
+    const { context, page } = await open(world.browser, world.server);
     assert.equal(await page.locator('link[rel="manifest"]').getAttribute('href'), '/manifest.webmanifest');
     const response = await page.request.get('/manifest.webmanifest');
     assert.equal(response.status(), 200);
@@ -180,8 +181,8 @@ describe('web client: installable app, offline shell and notifications', () => {
   });
 
   test('the service worker controls the page after a reload, and the app opens without a network', async () => {
-    const user = await server.createUser('pwa-offline', { name: 'Offline Olivia' });
-    const { context, page, errors } = await open(browser, server);
+    const user = await world.server.createUser('pwa-offline', { name: 'Offline Olivia' });
+    const { context, page, errors } = await open(world.browser, world.server);
     await page.evaluate('navigator.serviceWorker.ready.then(() => true)');
     await page.reload();
     assert.match(
@@ -215,13 +216,13 @@ describe('web client: installable app, offline shell and notifications', () => {
   });
 
   test('a direct message shows a toast while the user is elsewhere, and the toast opens the chat', async () => {
-    const recipient = await server.createUser('pwa-recipient', { name: 'Rina Recipient' });
-    const sender = await server.createUser('pwa-sender', { name: 'Sam Sender' });
-    const third = await server.createUser('pwa-third', { name: 'Tomo Third' });
-    const { context, page, errors } = await open(browser, server);
+    const recipient = await world.server.createUser('pwa-recipient', { name: 'Rina Recipient' });
+    const sender = await world.server.createUser('pwa-sender', { name: 'Sam Sender' });
+    const third = await world.server.createUser('pwa-third', { name: 'Tomo Third' });
+    const { context, page, errors } = await open(world.browser, world.server);
     await logInAs(page, recipient.address, recipient.password);
     await page.evaluate(`location.hash = '#/org'`);
-    const sam = await chatter(server, sender, recipient);
+    const sam = await chatter(world.server, sender, recipient);
 
     await sam.say('Lunch at noon?');
     const region = page.getByRole('region', { name: 'Notifications' });
@@ -242,11 +243,11 @@ describe('web client: installable app, offline shell and notifications', () => {
 
     // In the open conversation: nothing for the next message, nor for the user's own from another device.
     await sam.say('Still there?');
-    const own = await ImTestClient.connect(server);
+    const own = await ImTestClient.connect(world.server);
     await own.hello(recipient.address, recipient.password);
     await own.request('message.send', { conversationId: sam.conversationId, text: 'Yes, coming' });
     // A message in another conversation shows a toast: by then the others would have shown theirs.
-    const tomo = await chatter(server, third, recipient);
+    const tomo = await chatter(world.server, third, recipient);
     await tomo.say('Meeting moved');
     await region.getByTestId('notification-toast').filter({ hasText: 'Meeting moved' }).waitFor();
     assert.deepEqual(await region.getByTestId('notification-toast').allTextContents(), [
@@ -258,12 +259,12 @@ describe('web client: installable app, offline shell and notifications', () => {
     await context.close();
   });
   test('accepting the prompt subscribes to Web Push; hidden, the tab notifies; gone, the push service does', async () => {
-    const user = await server.createUser('pwa-push', { name: 'Pia Push' });
-    const sender = await server.createUser('pwa-push-sender', { name: 'Sota Sender' });
+    const user = await world.server.createUser('pwa-push', { name: 'Pia Push' });
+    const sender = await world.server.createUser('pwa-push-sender', { name: 'Sota Sender' });
     const device = pushService.browser();
     const sent = new Map<number, string>();
     const answered = new Set<number>();
-    const { context, page, errors } = await open(browser, server, async (context) => {
+    const { context, page, errors } = await open(world.browser, world.server, async (context) => {
       await context.addInitScript(browserDoubles(device.subscription));
     });
     page.on('websocket', (socket) => {
@@ -279,12 +280,12 @@ describe('web client: installable app, offline shell and notifications', () => {
     });
     await logInAs(page, user.address, user.password, { remember: true });
     await page.evaluate('navigator.serviceWorker.ready.then(() => true)');
-    const sota = await chatter(server, sender, user);
+    const sota = await chatter(world.server, sender, user);
 
     await sota.say('First message');
     const prompt = page.getByTestId('notification-prompt');
     await prompt.getByText('Get notified of new messages').waitFor();
-    await context.grantPermissions(['notifications'], { origin: server.baseUrl });
+    await context.grantPermissions(['notifications'], { origin: world.server.baseUrl });
     await prompt.getByRole('button', { name: 'Turn on notifications' }).click();
     await prompt.waitFor({ state: 'detached' });
     await until('the subscription handed to the server', () => answered.size === 1);
@@ -335,8 +336,8 @@ describe('web client: installable app, offline shell and notifications', () => {
   });
 
   test('the service worker shows a push as a notification, and its click opens the chat in the open tab', async () => {
-    const { context, page } = await open(browser, server);
-    await context.grantPermissions(['notifications'], { origin: server.baseUrl });
+    const { context, page } = await open(world.browser, world.server);
+    await context.grantPermissions(['notifications'], { origin: world.server.baseUrl });
     const devtools = await context.newCDPSession(page);
     const registrations: { registrationId: string; isDeleted: boolean }[] = [];
     devtools.on('ServiceWorker.workerRegistrationUpdated', (event) =>
@@ -348,7 +349,7 @@ describe('web client: installable app, offline shell and notifications', () => {
     const registration = registrations.find((r) => !r.isDeleted);
     assert.ok(registration);
     await devtools.send('ServiceWorker.deliverPushMessage', {
-      origin: server.baseUrl,
+      origin: world.server.baseUrl,
       registrationId: registration.registrationId,
       data: JSON.stringify({
         title: '佐藤花子',

@@ -1,7 +1,7 @@
-import tls from 'node:tls';
 import type { ListenAddress } from '../../config/schema.ts';
 import { liveLimit } from '../../settings/live-limits.ts';
 import type { MailContext, RunningListener } from '../mail-system.ts';
+import { sharedSessionDeps } from '../session-deps.ts';
 import { startSessionListener } from '../session-listener.ts';
 import { MailboxChangeFeed } from './change-feed.ts';
 import { MailboxIndexCache } from './mailbox-index-cache.ts';
@@ -26,12 +26,7 @@ export async function startImapListener(
   const { config } = context.config;
   const changes = await MailboxChangeFeed.start(context.bus, logger);
   const deps: ImapDeps = {
-    services: context.services,
-    blobs: context.blobs,
-    bus: context.bus,
-    logger,
-    hostname: config.server.hostname,
-    secureContext: tls.createSecureContext({ cert: context.tls.certPem, key: context.tls.keyPem }),
+    ...sharedSessionDeps(context, logger),
     changes,
     indexes: new MailboxIndexCache(),
     messages: new MessageCache(context.blobs),
@@ -45,23 +40,17 @@ export async function startImapListener(
     defaultQuota: config.users.default_quota,
     tuning: { ...DEFAULT_IMAP_TUNING, ...options.tuning },
   };
-  // New connections and STARTTLS use the certificate of the moment.
-  const unsubscribe = context.tls.onChange?.((pair) => {
-    deps.secureContext = tls.createSecureContext({ cert: pair.certPem, key: pair.keyPem });
-  });
   const listener = await startSessionListener({
     name,
-    logger,
     address,
     implicitTls: options.implicitTls,
-    secureContext: () => deps.secureContext,
-    handshakeTimeoutMs: deps.tuning.handshakeTimeoutMs,
+    certificate: context.tls,
+    deps,
     startSession: (socket, secure) => new ImapSession(deps, socket, secure),
   });
   return {
     address: listener.address,
     async close() {
-      unsubscribe?.();
       await listener.close();
       await changes.close();
     },

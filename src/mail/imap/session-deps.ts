@@ -1,33 +1,21 @@
-import type { SecureContext } from 'node:tls';
-import type { DiskBlobStore } from '../../blob/disk-blob-store.ts';
-import type { EventBus } from '../../bus/event-bus.ts';
-import type { Logger } from '../../log.ts';
-import type { Services } from '../../services.ts';
 import type { LimitReader } from '../../settings/live-limits.ts';
+import type { MailSessionDeps, SessionTuning } from '../session-deps.ts';
 import type { MailboxChangeFeed } from './change-feed.ts';
 import type { MailboxIndexCache } from './mailbox-index-cache.ts';
 import type { MessageCache } from './message-cache.ts';
 
 /** Limits and timers of an IMAP session, named; tests shorten the timers. */
-export interface ImapTuning {
+export interface ImapTuning extends SessionTuning {
   /** RFC 9051 §5.4: the autologout timer of an authenticated session is at least 30 minutes. */
   idleTimeoutMs: number;
   /** Before login a silent connection is dropped sooner. */
   preAuthTimeoutMs: number;
-  /** How long a client has to finish the TLS handshake (imaps, or after STARTTLS). */
-  handshakeTimeoutMs: number;
   /** RFC 2177: a client re-issues IDLE at least every 29 minutes; the server ends one after this. */
   idleCommandTimeoutMs: number;
   /** While in IDLE, the mailbox is also looked at this often, in case an event was missed. */
   idlePollMs: number;
   /** Malformed or unknown commands in a row before the connection is closed. */
   maxBadCommands: number;
-  /** Failed logins on one connection before it is closed (the shared throttle counts across connections). */
-  maxAuthFailures: number;
-  /** Commands waiting for their turn before reading from the client pauses. */
-  maxPipelined: number;
-  /** How long close() lets a session finish its current command before cutting it. */
-  shutdownGraceMs: number;
 }
 
 export const DEFAULT_IMAP_TUNING: ImapTuning = {
@@ -43,22 +31,13 @@ export const DEFAULT_IMAP_TUNING: ImapTuning = {
 };
 
 /** What every session of a listener shares. */
-export interface ImapDeps {
-  services: Services;
-  blobs: DiskBlobStore;
-  bus: EventBus;
-  logger: Logger;
-  /** Put in the greeting. */
-  hostname: string;
-  secureContext: SecureContext;
+export interface ImapDeps extends MailSessionDeps {
   /** Changes of mailboxes, from every node: wakes IDLE. */
   changes: MailboxChangeFeed;
   /** The index of recently selected mailboxes, brought up to date at each SELECT. */
   indexes: MailboxIndexCache;
   /** Parsed messages recently read, shared by the sessions. */
   messages: MessageCache;
-  /** [imap] allow_plaintext_on_loopback */
-  allowPlaintextOnLoopback: boolean;
   /** RFC 7889 APPENDLIMIT: the largest message APPEND takes (the setting mail.max-message-size). */
   appendLimit: LimitReader;
   /** [mail] max_message_size: the limit before login, when no APPEND is possible yet. */

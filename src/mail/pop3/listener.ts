@@ -1,6 +1,6 @@
-import tls from 'node:tls';
 import type { ListenAddress } from '../../config/schema.ts';
 import type { MailContext, RunningListener } from '../mail-system.ts';
+import { sharedSessionDeps } from '../session-deps.ts';
 import { startSessionListener } from '../session-listener.ts';
 import { DEFAULT_LOCK_TUNING, MailboxLocks, type MailboxLockTuning } from './mailbox-lock.ts';
 import { Pop3Session } from './session.ts';
@@ -22,34 +22,17 @@ export async function startPop3Listener(
   const name = options.implicitTls ? 'pop3s' : 'pop3';
   const logger = context.logger.child({ listener: name });
   const deps: SessionDeps = {
-    services: context.services,
-    blobs: context.blobs,
-    bus: context.bus,
-    logger,
-    hostname: context.config.config.server.hostname,
-    secureContext: tls.createSecureContext({ cert: context.tls.certPem, key: context.tls.keyPem }),
+    ...sharedSessionDeps(context, logger),
     locks: new MailboxLocks(context.services.store, logger, options.lockTuning ?? DEFAULT_LOCK_TUNING),
     allowPlaintextOnLoopback: context.config.config.pop3.allow_plaintext_on_loopback,
     tuning: { ...DEFAULT_POP3_TUNING, ...options.tuning },
   };
-  // New connections and STLS use the certificate of the moment.
-  const unsubscribe = context.tls.onChange?.((pair) => {
-    deps.secureContext = tls.createSecureContext({ cert: pair.certPem, key: pair.keyPem });
-  });
-  const listener = await startSessionListener({
+  return startSessionListener({
     name,
-    logger,
     address,
     implicitTls: options.implicitTls,
-    secureContext: () => deps.secureContext,
-    handshakeTimeoutMs: deps.tuning.handshakeTimeoutMs,
+    certificate: context.tls,
+    deps,
     startSession: (socket, secure) => new Pop3Session(deps, socket, secure),
   });
-  return {
-    address: listener.address,
-    async close() {
-      unsubscribe?.();
-      await listener.close();
-    },
-  };
 }
