@@ -4,6 +4,7 @@ import { useT } from '../../lib/i18n.ts';
 import { addDomain } from './admin-api.ts';
 import { domainMessages } from './domain-messages.ts';
 import { checkDomainName, type DomainProblem } from './domain-model.ts';
+import type { RunAction } from './ui.tsx';
 
 type DomainKey = keyof (typeof domainMessages)['en'];
 
@@ -20,13 +21,7 @@ const PROBLEMS: Record<DomainProblem, DomainKey> = {
 };
 
 /** Adds a domain of its own (the server makes its DKIM key) or an alias of a main domain. */
-export function DomainForm({
-  domains,
-  run,
-}: {
-  domains: ApiDomain[];
-  run: (work: () => Promise<string>) => Promise<boolean>;
-}) {
+export function DomainForm({ domains, run }: { domains: ApiDomain[]; run: RunAction }) {
   const t = useT(domainMessages);
   const ids = { hint: useId(), problem: useId(), title: useId() };
   const input = useRef<HTMLInputElement>(null);

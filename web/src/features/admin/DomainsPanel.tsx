@@ -5,8 +5,15 @@ import { listDomains, removeDomain, setDefaultDomain } from './admin-api.ts';
 import { DomainForm } from './DomainForm.tsx';
 import { domainMessages } from './domain-messages.ts';
 import { aliasesOf, dnsHeadingId, orderDomains } from './domain-model.ts';
-import { adminMessages } from './messages.ts';
-import { ErrorNote, Modal, StatusNote, useLoad } from './ui.tsx';
+import {
+  DialogConfirm,
+  ErrorNote,
+  Modal,
+  StatusNote,
+  useAdminAction,
+  useLoad,
+  type RunAction,
+} from './ui.tsx';
 
 /**
  * The mail domains (`coo domain`): list, add, alias, default, remove.
@@ -16,24 +23,9 @@ import { ErrorNote, Modal, StatusNote, useLoad } from './ui.tsx';
 export function DomainsPanel({ version, onChanged }: { version: number; onChanged: () => void }) {
   const t = useT(domainMessages);
   const domains = useLoad(listDomains, `domains-${version}`);
-  const [status, setStatus] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { run, done, status, error } = useAdminAction(onChanged);
   const [removing, setRemoving] = useState<ApiDomain | null>(null);
   const all = domains.data ?? [];
-
-  async function run(work: () => Promise<string>): Promise<boolean> {
-    setError(null);
-    setStatus(null);
-    try {
-      setStatus(await work());
-      return true;
-    } catch (failure) {
-      setError(failure);
-      return false;
-    } finally {
-      onChanged();
-    }
-  }
 
   return (
     <section className="admin-panel" aria-labelledby="domains-title" data-testid="mail-domains">
@@ -67,24 +59,14 @@ export function DomainsPanel({ version, onChanged }: { version: number; onChange
         onClose={() => setRemoving(null)}
         onRemoved={(name) => {
           setRemoving(null);
-          setError(null);
-          setStatus(t('removed', { domain: name }));
-          onChanged();
+          done(t('removed', { domain: name }));
         }}
       />
     </section>
   );
 }
 
-function DomainRow({
-  domain,
-  run,
-  onRemove,
-}: {
-  domain: ApiDomain;
-  run: (work: () => Promise<string>) => Promise<boolean>;
-  onRemove: () => void;
-}) {
+function DomainRow({ domain, run, onRemove }: { domain: ApiDomain; run: RunAction; onRemove: () => void }) {
   const t = useT(domainMessages);
   const vars = { domain: domain.name };
   return (
@@ -190,7 +172,6 @@ function RemoveForm({
   onRemoved: (name: string) => void;
 }) {
   const t = useT(domainMessages);
-  const ta = useT(adminMessages);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const aliases = aliasesOf(domains, domain.name).map((alias) => alias.name);
@@ -219,15 +200,13 @@ function RemoveForm({
       ) : (
         <p>{t('removeAlias', { domain: domain.name, main: domain.aliasOf })}</p>
       )}
-      <ErrorNote error={error} />
-      <div className="form-actions">
-        <button type="button" className="danger-solid" disabled={busy} onClick={() => void remove()}>
-          {t('removeConfirm')}
-        </button>
-        <button type="button" autoFocus onClick={onClose}>
-          {ta('cancel')}
-        </button>
-      </div>
+      <DialogConfirm
+        label={t('removeConfirm')}
+        busy={busy}
+        error={error}
+        onConfirm={() => void remove()}
+        onCancel={onClose}
+      />
     </div>
   );
 }

@@ -7,10 +7,10 @@ import { href, navigate } from '../../lib/router.ts';
 import { deleteGroup, groupMembers, listGroups, updateGroup, visibilityRules } from './admin-api.ts';
 import { GroupMembers } from './GroupMembers.tsx';
 import { groupMessages } from './group-messages.ts';
-import { checkGroupName, MAX_GROUP_DESCRIPTION, MAX_GROUP_NAME, rulesNaming } from './group-model.ts';
-import { GROUP_NAME_PROBLEMS, SectionNotes, type GroupActions } from './group-ui.tsx';
+import { checkGroupName, rulesNaming } from './group-model.ts';
+import { GroupFields, SectionNotes, type GroupActions } from './group-ui.tsx';
 import { adminMessages } from './messages.ts';
-import { ErrorNote, Modal, useLoad } from './ui.tsx';
+import { DialogConfirm, Modal, useLoad } from './ui.tsx';
 
 /** `#/admin/groups/<name>`: the group, its members, the rules that name it; rename and delete. */
 export function GroupDetail({ name, actions }: { name: string; actions: GroupActions }) {
@@ -99,7 +99,7 @@ function RenameForm({
 }) {
   const t = useT(groupMessages);
   const ta = useT(adminMessages);
-  const ids = { title: useId(), problem: useId() };
+  const titleId = useId();
   const [name, setName] = useState(group.name);
   const [description, setDescription] = useState(group.description);
   const [busy, setBusy] = useState(false);
@@ -135,40 +135,17 @@ function RenameForm({
     <form
       className="admin-panel admin-form"
       onSubmit={(event) => void submit(event)}
-      aria-labelledby={ids.title}
+      aria-labelledby={titleId}
     >
-      <h3 id={ids.title}>{t('renameTitle', { name: group.name })}</h3>
-      <div className="form-grid">
-        <label>
-          {t('name')}
-          <input
-            type="text"
-            name="group-name"
-            value={name}
-            autoFocus
-            maxLength={MAX_GROUP_NAME + 20}
-            autoComplete="off"
-            aria-invalid={!check.ok || undefined}
-            aria-describedby={check.ok ? undefined : ids.problem}
-            onChange={(event) => setName(event.target.value)}
-          />
-          {!check.ok && (
-            <span id={ids.problem} className="form-error small" data-problem={check.problem}>
-              {t(GROUP_NAME_PROBLEMS[check.problem])}
-            </span>
-          )}
-        </label>
-        <label>
-          {t('description')}
-          <input
-            type="text"
-            name="group-description"
-            value={description}
-            maxLength={MAX_GROUP_DESCRIPTION}
-            onChange={(event) => setDescription(event.target.value)}
-          />
-        </label>
-      </div>
+      <h3 id={titleId}>{t('renameTitle', { name: group.name })}</h3>
+      <GroupFields
+        name={name}
+        description={description}
+        problem={check.ok ? null : check.problem}
+        autoFocus
+        onNameChange={setName}
+        onDescriptionChange={setDescription}
+      />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy || !check.ok}>
           {t('renameSave')}
@@ -196,7 +173,6 @@ function DeleteDialog({
   actions: GroupActions;
 }) {
   const t = useT(groupMessages);
-  const ta = useT(adminMessages);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -237,15 +213,13 @@ function DeleteDialog({
             </ul>
           </>
         )}
-        <ErrorNote error={error} />
-        <div className="form-actions">
-          <button type="button" className="danger-solid" disabled={busy} onClick={() => void remove()}>
-            {t('deleteConfirm')}
-          </button>
-          <button type="button" autoFocus onClick={onClose}>
-            {ta('cancel')}
-          </button>
-        </div>
+        <DialogConfirm
+          label={t('deleteConfirm')}
+          busy={busy}
+          error={error}
+          onConfirm={() => void remove()}
+          onCancel={onClose}
+        />
       </div>
     </Modal>
   );

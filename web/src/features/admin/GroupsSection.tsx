@@ -1,49 +1,21 @@
-import { useCallback, useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { ApiGroup } from '../../../../src/protocol/admin-api.ts';
 import { useT } from '../../lib/i18n.ts';
 import { href, navigate } from '../../lib/router.ts';
 import { createGroup, listGroups, visibilityRules } from './admin-api.ts';
 import { GroupDetail } from './GroupDetail.tsx';
 import { groupMessages } from './group-messages.ts';
-import {
-  checkGroupName,
-  filterGroups,
-  MAX_GROUP_DESCRIPTION,
-  MAX_GROUP_NAME,
-  ruleCounts,
-} from './group-model.ts';
-import { GROUP_NAME_PROBLEMS, SectionNotes, type GroupActions } from './group-ui.tsx';
+import { checkGroupName, filterGroups, ruleCounts } from './group-model.ts';
+import { GroupFields, SectionNotes, type GroupActions } from './group-ui.tsx';
 import { adminMessages } from './messages.ts';
-import { useLoad } from './ui.tsx';
+import { SearchField, useAdminAction, useLoad } from './ui.tsx';
 
 /** `#/admin/groups` (the list) and `#/admin/groups/<name>` (one group and its members). */
 export function GroupsSection({ route }: { route: string[] }) {
   const [version, setVersion] = useState(0);
   // Kept here, not in the list or the group, so "created" / "deleted" survive the move between them.
-  const [status, setStatus] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  const run = useCallback(async (work: () => Promise<string>) => {
-    setError(null);
-    setStatus(null);
-    try {
-      setStatus(await work());
-      return true;
-    } catch (failure) {
-      setError(failure);
-      return false;
-    } finally {
-      setVersion((n) => n + 1);
-    }
-  }, []);
-
-  const done = useCallback((message: string) => {
-    setError(null);
-    setStatus(message);
-    setVersion((n) => n + 1);
-  }, []);
-
-  const actions: GroupActions = { run, done, version, status, error };
+  const action = useAdminAction(() => setVersion((n) => n + 1));
+  const actions: GroupActions = { ...action, version };
   const [name] = route;
   if (name) return <GroupDetail key={name} name={name} actions={actions} />;
   return <GroupList actions={actions} />;
@@ -67,16 +39,12 @@ function GroupList({ actions }: { actions: GroupActions }) {
       <p className="muted small">{t('help')}</p>
       <SectionNotes actions={actions} error={groups.error} />
       <div className="toolbar">
-        <label className="search-field">
-          <span className="visually-hidden">{t('filter')}</span>
-          <input
-            type="search"
-            value={filter}
-            placeholder={t('filterPlaceholder')}
-            aria-label={t('filter')}
-            onChange={(event) => setFilter(event.target.value)}
-          />
-        </label>
+        <SearchField
+          label={t('filter')}
+          placeholder={t('filterPlaceholder')}
+          value={filter}
+          onChange={setFilter}
+        />
       </div>
       <div className="table-scroll">
         <table className="admin-table" aria-busy={groups.loading} data-testid="group-table">
@@ -125,13 +93,12 @@ function GroupRow({ group, rules }: { group: ApiGroup; rules: number }) {
 
 function NewGroupForm({ names, actions }: { names: string[]; actions: GroupActions }) {
   const t = useT(groupMessages);
-  const ids = { title: useId(), hint: useId(), problem: useId() };
+  const titleId = useId();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [touched, setTouched] = useState(false);
   const [busy, setBusy] = useState(false);
   const check = checkGroupName(name, names);
-  const showProblem = touched && !check.ok;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -152,43 +119,18 @@ function NewGroupForm({ names, actions }: { names: string[]; actions: GroupActio
     <form
       className="admin-panel admin-form"
       onSubmit={(event) => void submit(event)}
-      aria-labelledby={ids.title}
+      aria-labelledby={titleId}
     >
-      <h3 id={ids.title}>{t('newGroup')}</h3>
-      <div className="form-grid">
-        <label>
-          {t('name')}
-          <input
-            type="text"
-            name="group-name"
-            value={name}
-            maxLength={MAX_GROUP_NAME + 20}
-            autoComplete="off"
-            aria-invalid={showProblem || undefined}
-            aria-describedby={showProblem ? `${ids.problem} ${ids.hint}` : ids.hint}
-            onChange={(event) => setName(event.target.value)}
-            onBlur={() => setTouched(name.trim() !== '')}
-          />
-          {showProblem && (
-            <span id={ids.problem} className="form-error small" data-problem={check.problem}>
-              {t(GROUP_NAME_PROBLEMS[check.problem])}
-            </span>
-          )}
-          <span id={ids.hint} className="muted small">
-            {t('nameHint')}
-          </span>
-        </label>
-        <label>
-          {t('description')}
-          <input
-            type="text"
-            name="group-description"
-            value={description}
-            maxLength={MAX_GROUP_DESCRIPTION}
-            onChange={(event) => setDescription(event.target.value)}
-          />
-        </label>
-      </div>
+      <h3 id={titleId}>{t('newGroup')}</h3>
+      <GroupFields
+        name={name}
+        description={description}
+        problem={touched && !check.ok ? check.problem : null}
+        hint={t('nameHint')}
+        onNameChange={setName}
+        onNameBlur={() => setTouched(name.trim() !== '')}
+        onDescriptionChange={setDescription}
+      />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>
           {t('create')}

@@ -7,7 +7,7 @@ import { DomainsPanel } from './DomainsPanel.tsx';
 import { formatBytes } from './format.ts';
 import { mailMessages } from './mail-messages.ts';
 import { adminMessages } from './messages.ts';
-import { ConfirmButton, ErrorNote, StatusNote, useLoad } from './ui.tsx';
+import { ConfirmButton, ErrorNote, StatusNote, useAdminAction, useLoad } from './ui.tsx';
 
 type MailKey = keyof (typeof mailMessages)['en'];
 
@@ -120,26 +120,19 @@ function QueuePanel() {
   const ta = useT(adminMessages);
   const [filter, setFilter] = useState<ApiQueueStatus | ''>('queued');
   const queue = useLoad(() => mailQueue(filter || undefined), filter);
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState<string | null>(null);
+  // Reloaded after a failure too: a 404 means the queue moved on (delivered, deleted elsewhere).
+  const { run, status, error } = useAdminAction(queue.reload);
   const [busy, setBusy] = useState<number | null>(null);
   const entries = queue.data ?? [];
 
   async function act(entry: ApiQueueEntry, action: 'retry' | 'delete') {
     setBusy(entry.id);
-    setError(null);
-    setStatus(null);
-    try {
+    await run(async () => {
       if (action === 'retry') await retryQueueEntry(entry.id);
       else await deleteQueueEntry(entry.id);
-      setStatus(t(action === 'retry' ? 'retried' : 'deleted', { id: entry.id }));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(null);
-      // Reloaded after a failure too: a 404 means the queue moved on (delivered, deleted elsewhere).
-      queue.reload();
-    }
+      return t(action === 'retry' ? 'retried' : 'deleted', { id: entry.id });
+    });
+    setBusy(null);
   }
 
   return (

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useState } from 'react';
 import { useT } from '../../lib/i18n.ts';
 import { navigate } from '../../lib/router.ts';
 import { moveUnit, orgTree, updateUser, visibilityRules } from './admin-api.ts';
@@ -7,7 +7,7 @@ import { nameOf } from './org-model.ts';
 import { orgMessages } from './org-messages.ts';
 import { OrgTree, type Dragging } from './OrgTree.tsx';
 import { UnitPanel } from './UnitPanel.tsx';
-import { ErrorNote, StatusNote, useLoad } from './ui.tsx';
+import { ErrorNote, StatusNote, useAdminAction, useLoad, type RunAction } from './ui.tsx';
 
 /** What the right side shows: a unit, the people in no unit, or nothing yet. */
 export type OrgSelection = { kind: 'unit'; path: string } | { kind: 'none' } | null;
@@ -26,7 +26,7 @@ export function select(selection: OrgSelection): void {
 
 /** Changes made here, shared by the tree and the unit panel so both say what happened. */
 export interface OrgActions {
-  run: (work: () => Promise<string>) => Promise<boolean>;
+  run: RunAction;
   movePerson: (address: string, name: string, unit: string | null) => Promise<boolean>;
   moveUnitTo: (path: string, parent: string | null, position?: number) => Promise<boolean>;
   /** Bumped after every change: the members list reloads on it. */
@@ -41,23 +41,8 @@ export function OrgSection({ route }: { route: string[] }) {
   const [version, setVersion] = useState(0);
   const tree = useLoad(orgTree, `tree-${version}`);
   const hidden = useLoad(() => visibilityRules().then((rules) => rules.hiddenUnits), `hidden-${version}`);
-  const [status, setStatus] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { run, status, error } = useAdminAction(() => setVersion((n) => n + 1));
   const [dragging, setDragging] = useState<Dragging>(null);
-
-  const run = useCallback(async (work: () => Promise<string>) => {
-    setError(null);
-    setStatus(null);
-    try {
-      setStatus(await work());
-      return true;
-    } catch (failure) {
-      setError(failure);
-      return false;
-    } finally {
-      setVersion((n) => n + 1);
-    }
-  }, []);
 
   const actions: OrgActions = {
     run,

@@ -4,6 +4,7 @@ import type { RuleEffect, RuleParty, RulePermission } from '../../../../src/prot
 import { useT } from '../../lib/i18n.ts';
 import { addRule } from './admin-api.ts';
 import { ruleMessages } from './rules-messages.ts';
+import type { RunAction } from './ui.tsx';
 
 type PartyDraft = {
   kind: 'everyone' | 'unit' | 'group';
@@ -29,7 +30,7 @@ export function RuleForm({
 }: {
   unitPaths: string[];
   groups: ApiGroup[];
-  run: (work: () => Promise<string>) => Promise<boolean>;
+  run: RunAction;
 }) {
   const t = useT(ruleMessages);
   const [subject, setSubject] = useState<PartyDraft>(EMPTY);

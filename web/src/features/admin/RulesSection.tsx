@@ -1,4 +1,4 @@
-import { useCallback, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { ApiVisibilityCheck } from '../../../../src/protocol/visibility.ts';
 import { useT } from '../../lib/i18n.ts';
 import {
@@ -14,7 +14,7 @@ import { adminMessages } from './messages.ts';
 import { allPaths } from './org-model.ts';
 import { RuleForm } from './RuleForm.tsx';
 import { ruleMessages } from './rules-messages.ts';
-import { ConfirmButton, ErrorNote, StatusNote, useLoad } from './ui.tsx';
+import { ConfirmButton, ErrorNote, StatusNote, useAdminAction, useLoad, type RunAction } from './ui.tsx';
 
 /** `#/admin/rules`: the default, the rules, hidden units, and "can A see / message B?". */
 export function RulesSection() {
@@ -24,23 +24,8 @@ export function RulesSection() {
   const rules = useLoad(visibilityRules, `rules-${version}`);
   const units = useLoad(orgTree, `units-${version}`);
   const groups = useLoad(listGroups, 'groups');
-  const [status, setStatus] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { run, status, error } = useAdminAction(() => setVersion((n) => n + 1));
   const unitPaths = allPaths(units.data ?? []);
-
-  const run = useCallback(async (work: () => Promise<string>) => {
-    setError(null);
-    setStatus(null);
-    try {
-      setStatus(await work());
-      return true;
-    } catch (failure) {
-      setError(failure);
-      return false;
-    } finally {
-      setVersion((n) => n + 1);
-    }
-  }, []);
 
   const overview = rules.data;
   return (
@@ -95,15 +80,7 @@ export function RulesSection() {
   );
 }
 
-function HiddenUnits({
-  hidden,
-  unitPaths,
-  run,
-}: {
-  hidden: string[];
-  unitPaths: string[];
-  run: (work: () => Promise<string>) => Promise<boolean>;
-}) {
+function HiddenUnits({ hidden, unitPaths, run }: { hidden: string[]; unitPaths: string[]; run: RunAction }) {
   const t = useT(ruleMessages);
   const [path, setPath] = useState('');
   const candidates = unitPaths.filter((unit) => !hidden.includes(unit));

@@ -9,7 +9,7 @@ import { validityState } from './format.ts';
 import { adminMessages } from './messages.ts';
 import { UserEditor } from './UserEditor.tsx';
 import { userMessages } from './users-messages.ts';
-import { downloadBlob, ErrorNote, today, useLoad } from './ui.tsx';
+import { downloadBlob, ErrorNote, SearchField, today, useLoad } from './ui.tsx';
 
 const PAGE = 50;
 const SEARCH_DELAY_MS = 250;
@@ -46,16 +46,12 @@ function UserList({ self }: { self: string }) {
         <h2 id="users-title">{ta('navUsers')}</h2>
       </header>
       <div className="toolbar">
-        <label className="search-field">
-          <span className="visually-hidden">{t('search')}</span>
-          <input
-            type="search"
-            value={text}
-            placeholder={t('searchPlaceholder')}
-            aria-label={t('search')}
-            onChange={(event) => setText(event.target.value)}
-          />
-        </label>
+        <SearchField
+          label={t('search')}
+          placeholder={t('searchPlaceholder')}
+          value={text}
+          onChange={setText}
+        />
         <a className="button primary" href={href('admin', 'users', 'new')}>
           {t('newUser')}
         </a>

@@ -43,6 +43,47 @@ export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
   return { data: state.data, error: state.error, loading: state.doneFor !== wanted, reload };
 }
 
+/** Runs one change: its message becomes the status line, its failure the error. Resolves to whether it worked. */
+export type RunAction = (work: () => Promise<string>) => Promise<boolean>;
+
+/** A section's changes and how they report, under its heading. */
+export interface AdminAction {
+  run: RunAction;
+  /** Reports a change made without `run` (a dialog that shows its own errors). */
+  done: (message: string) => void;
+  status: string | null;
+  error: unknown;
+}
+
+/** Changes reported in one status line; `onDone` runs after each, failed or not, so what shows reloads. */
+export function useAdminAction(onDone: () => void): AdminAction {
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const latest = useRef(onDone);
+  useEffect(() => {
+    latest.current = onDone;
+  });
+  const run = useCallback<RunAction>(async (work) => {
+    setError(null);
+    setStatus(null);
+    try {
+      setStatus(await work());
+      return true;
+    } catch (failure) {
+      setError(failure);
+      return false;
+    } finally {
+      latest.current();
+    }
+  }, []);
+  const done = useCallback((message: string) => {
+    setError(null);
+    setStatus(message);
+    latest.current();
+  }, []);
+  return { run, done, status, error };
+}
+
 /** The server's message for an API error (it names the field or line), else a generic one. */
 export function useErrorText(): (error: unknown) => string {
   const t = useT(adminMessages);
@@ -66,6 +107,32 @@ export function ErrorNote({ error }: { error: unknown }) {
     <p className="form-error" role="alert">
       {text(error)}
     </p>
+  );
+}
+
+/** The search box of a list's toolbar; `label` names it for screen readers. */
+export function SearchField({
+  label,
+  placeholder,
+  value,
+  onChange,
+}: {
+  label: string;
+  placeholder: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label className="search-field">
+      <span className="visually-hidden">{label}</span>
+      <input
+        type="search"
+        value={value}
+        placeholder={placeholder}
+        aria-label={label}
+        onChange={(event) => onChange(event.target.value)}
+      />
+    </label>
   );
 }
 
@@ -107,6 +174,36 @@ export function Modal({
         </>
       )}
     </dialog>
+  );
+}
+
+/** The foot of a dialog that confirms a destructive action: its refusal, the action, and Cancel (focused). */
+export function DialogConfirm({
+  label,
+  busy,
+  error,
+  onConfirm,
+  onCancel,
+}: {
+  label: string;
+  busy: boolean;
+  error: unknown;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const t = useT(adminMessages);
+  return (
+    <>
+      <ErrorNote error={error} />
+      <div className="form-actions">
+        <button type="button" className="danger-solid" disabled={busy} onClick={onConfirm}>
+          {label}
+        </button>
+        <button type="button" autoFocus onClick={onCancel}>
+          {t('cancel')}
+        </button>
+      </div>
+    </>
   );
 }
 
