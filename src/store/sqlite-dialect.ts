@@ -6,10 +6,11 @@ import { WalSync } from './sqlite-wal-sync.ts';
 
 const STATEMENT_CACHE_SIZE = 500;
 /**
- * An acknowledgement waiting this long for the thread pool's flush means the
- * event loop is not turning (a loop of queries): flush synchronously instead.
+ * An acknowledgement waiting this long for the thread pool's flush, with no
+ * turn of the event loop for as long, means a loop of queries is starving
+ * it: flush synchronously instead.
  */
-const STARVED_ACK_MS = 50;
+const STARVED_ACK_MS = 100;
 
 /**
  * Kysely's SQLite dialect speaks to a better-sqlite3-shaped object; this adapts

@@ -110,7 +110,7 @@ describe('SQLite group commit', () => {
     }
     assert.equal(done, true, `the write was still waiting after ${rounds} queries`);
     assert.equal(otherProcessCount(file, 'loop-'), 1);
-    // Acknowledged by the starved-loop flush, soon after its 50 ms.
+    // Acknowledged by the starved-loop flush, soon after its 100 ms.
     assert.ok(performance.now() - started < 5_000);
     await write;
   });

@@ -24,7 +24,10 @@ interface Waiter {
  * A flush on the thread pool needs a turn of the event loop to report back.
  * Code that keeps the loop busy with queries alone (each answered in a
  * microtask) would wait for it forever, so `flushIfStarved` — called on every
- * query — flushes on the spot once a waiter has waited too long.
+ * query — flushes on the spot once a waiter has waited too long and the loop
+ * has not turned for as long. A loop that is merely busy (thousands of
+ * sockets at once) still turns: its waiters get the thread pool's flush, and
+ * the loop is never blocked by a flush of its own.
  */
 export class WalSync {
   readonly #walFile: string;
@@ -35,6 +38,10 @@ export class WalSync {
   #inFlight: Waiter[] = [];
   #running = false;
   #closed = false;
+  /** When the event loop last reached its check phase (stamped by a setImmediate while anyone asks). */
+  #lastTurnAt = performance.now();
+  #stampPending = false;
+  #starvedFlushes = 0;
 
   constructor(databaseFile: string) {
     this.#walFile = `${databaseFile}-wal`;
@@ -44,18 +51,22 @@ export class WalSync {
   sync(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ since: performance.now(), resolve, reject });
+      this.#stampNextTurn();
       if (!this.#running) void this.#run();
     });
   }
 
   /**
-   * When the oldest waiter has waited longer than `maxWaitMs` (the event loop
-   * has not turned to hear the thread pool), flushes synchronously and
-   * resolves every waiter.
+   * When the oldest waiter has waited longer than `maxWaitMs` and the event
+   * loop has not turned for as long (so it cannot hear the thread pool),
+   * flushes synchronously and resolves every waiter.
    */
   flushIfStarved(maxWaitMs: number): void {
     const oldest = this.#inFlight[0] ?? this.#waiting[0];
-    if (!oldest || this.#closed || performance.now() - oldest.since <= maxWaitMs) return;
+    if (!oldest || this.#closed) return;
+    this.#stampNextTurn();
+    const now = performance.now();
+    if (now - oldest.since <= maxWaitMs || now - this.#lastTurnAt <= maxWaitMs) return;
     const waiters = [...this.#inFlight, ...this.#waiting];
     this.#waiting = [];
     try {
@@ -69,8 +80,24 @@ export class WalSync {
       for (const waiter of waiters) waiter.reject(error);
       return;
     }
+    this.#starvedFlushes++;
     // The in-flight flush resolves them again later: a settled promise ignores that.
     for (const waiter of waiters) waiter.resolve();
+  }
+
+  /** How many flushes ran on the event loop because it was starved. */
+  get starvedFlushes(): number {
+    return this.#starvedFlushes;
+  }
+
+  /** One setImmediate at a time, and only while someone asks: an idle loop is not kept spinning. */
+  #stampNextTurn(): void {
+    if (this.#stampPending) return;
+    this.#stampPending = true;
+    setImmediate(() => {
+      this.#stampPending = false;
+      this.#lastTurnAt = performance.now();
+    });
   }
 
   async close(): Promise<void> {
