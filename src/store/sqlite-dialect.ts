@@ -5,12 +5,6 @@ import { GroupCommitSqliteDialect } from './sqlite-group-commit.ts';
 import { WalSync } from './sqlite-wal-sync.ts';
 
 const STATEMENT_CACHE_SIZE = 500;
-/**
- * An acknowledgement waiting this long for the thread pool's flush, with no
- * turn of the event loop for as long, means a loop of queries is starving
- * it: flush synchronously instead.
- */
-const STARVED_ACK_MS = 100;
 
 /**
  * Kysely's SQLite dialect speaks to a better-sqlite3-shaped object; this adapts
@@ -84,7 +78,7 @@ function toSqliteValue(value: unknown): SqliteValue {
 /**
  * Opens (creating if needed) a SQLite file in WAL mode with a busy timeout.
  * Durability: a COMMIT only writes the WAL (synchronous=normal); WalSync
- * fsyncs it on the thread pool before the group commit acknowledges anyone,
+ * fsyncs it on a thread of its own before the group commit acknowledges anyone,
  * and checkpoints run on their own thread. The event loop never waits for
  * the disk, and nothing acknowledged is lost to a crash or a power cut.
  */
@@ -105,7 +99,7 @@ export function openSqliteDialect(
   return new GroupCommitSqliteDialect(new NodeSqliteDatabase(db), {
     sync: () => walSync.sync(),
     committed: () => checkpointer.noteCommit(),
-    expedite: () => walSync.flushIfStarved(STARVED_ACK_MS),
+    expedite: () => walSync.settle(),
     close: async () => {
       await checkpointer.close();
       await walSync.close();

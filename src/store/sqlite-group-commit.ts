@@ -40,7 +40,7 @@ export interface DurabilityHooks {
   sync(): Promise<void>;
   /** Called after each COMMIT. */
   committed(): void;
-  /** Called on every release of the connection: flush on the spot if acknowledgements are starved. */
+  /** Called on every release of the connection: settle the acknowledgements a finished flush covers. */
   expedite(): void;
   close(): Promise<void>;
 }

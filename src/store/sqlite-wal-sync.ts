@@ -1,12 +1,9 @@
-import { closeSync, fdatasyncSync, openSync } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
-
-/** How often the WAL file's identity is checked; each check is another trip through the thread pool. */
-const REPLACEMENT_CHECK_MS = 1000;
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { atOrAfter, CELL, CELL_COUNT, type WalSyncWorkerData } from './sqlite-wal-sync-cells.ts';
 
 interface Waiter {
-  since: number;
+  generation: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -17,31 +14,26 @@ interface Waiter {
  * The connection runs with synchronous=normal: a COMMIT writes its frames to
  * the WAL file but does not flush it, so it costs the event loop a write(),
  * not a disk flush. Before anyone is told a transaction succeeded, `sync()`
- * fdatasyncs the WAL file on libuv's thread pool; on Linux that flushes the
- * file, whichever descriptor asks. Callers arriving while a flush runs share
- * the next one, so a busy server does one flush per batch of commits.
+ * has the WAL file fdatasynced by a thread of its own (on Linux that flushes
+ * the file, whichever descriptor asks). Each call takes the next generation;
+ * the thread flushes for the newest it finds, so callers arriving while a
+ * flush runs share the next one and a busy server does one flush per batch.
  *
- * A flush on the thread pool needs a turn of the event loop to report back.
- * Code that keeps the loop busy with queries alone (each answered in a
- * microtask) would wait for it forever, so `flushIfStarved` — called on every
- * query — flushes on the spot once a waiter has waited too long and the loop
- * has not turned for as long. A loop that is merely busy (thousands of
- * sockets at once) still turns: its waiters get the thread pool's flush, and
- * the loop is never blocked by a flush of its own.
+ * The thread publishes what it made durable in shared memory. `settle()` —
+ * called on every query, and on the thread's message — reads it and
+ * resolves who is covered: an acknowledgement never waits for the event
+ * loop to turn (a busy loop, or code answering queries in microtasks alone),
+ * nor for libuv's thread pool (busy with password hashes during a login
+ * storm), and the loop itself never blocks on the disk.
  */
 export class WalSync {
   readonly #walFile: string;
-  #handle: FileHandle | undefined;
-  #handleInode = 0;
-  #checkedAt = 0;
-  #waiting: Waiter[] = [];
-  #inFlight: Waiter[] = [];
-  #running = false;
+  readonly #cells = new Int32Array(new SharedArrayBuffer(CELL_COUNT * Int32Array.BYTES_PER_ELEMENT));
+  #worker: Worker | undefined;
+  #generation = 0;
+  #waiters: Waiter[] = [];
+  #failure: string | undefined;
   #closed = false;
-  /** When the event loop last reached its check phase (stamped by a setImmediate while anyone asks). */
-  #lastTurnAt = performance.now();
-  #stampPending = false;
-  #starvedFlushes = 0;
 
   constructor(databaseFile: string) {
     this.#walFile = `${databaseFile}-wal`;
@@ -49,109 +41,84 @@ export class WalSync {
 
   /** Resolves once everything committed before the call is on disk. */
   sync(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ since: performance.now(), resolve, reject });
-      this.#stampNextTurn();
-      if (!this.#running) void this.#run();
-    });
+    if (this.#closed) return Promise.reject(new Error('the database is closed'));
+    if (Atomics.load(this.#cells, CELL.failed) === 1) return Promise.reject(this.#failedError());
+    const generation = (this.#generation + 1) | 0;
+    this.#generation = generation;
+    const worker = this.#start();
+    const promise = new Promise<void>((resolve, reject) =>
+      this.#waiters.push({ generation, resolve, reject }),
+    );
+    // A thread at work keeps the process alive until it reports; an idle one must not.
+    worker.ref();
+    Atomics.store(this.#cells, CELL.requested, generation);
+    Atomics.notify(this.#cells, CELL.requested);
+    return promise;
   }
 
-  /**
-   * When the oldest waiter has waited longer than `maxWaitMs` and the event
-   * loop has not turned for as long (so it cannot hear the thread pool),
-   * flushes synchronously and resolves every waiter.
-   */
-  flushIfStarved(maxWaitMs: number): void {
-    const oldest = this.#inFlight[0] ?? this.#waiting[0];
-    if (!oldest || this.#closed) return;
-    this.#stampNextTurn();
-    const now = performance.now();
-    if (now - oldest.since <= maxWaitMs || now - this.#lastTurnAt <= maxWaitMs) return;
-    const waiters = [...this.#inFlight, ...this.#waiting];
-    this.#waiting = [];
-    try {
-      const fd = openSync(this.#walFile, 'r+');
-      try {
-        fdatasyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    } catch (error) {
-      for (const waiter of waiters) waiter.reject(error);
-      return;
+  /** Resolves (or fails) every waiter the thread's last flush covered. */
+  settle(): void {
+    if (this.#waiters.length === 0) return;
+    const done = Atomics.load(this.#cells, CELL.done);
+    const failed = Atomics.load(this.#cells, CELL.failed) === 1;
+    let covered = 0;
+    while (covered < this.#waiters.length && atOrAfter(done, this.#waiters[covered]?.generation ?? 0))
+      covered++;
+    if (covered === 0) return;
+    const settled = this.#waiters.slice(0, covered);
+    this.#waiters = this.#waiters.slice(covered);
+    const error = failed
+      ? new Error(`the WAL could not be flushed to disk: ${this.#failure ?? 'fdatasync failed'}`)
+      : undefined;
+    for (const waiter of settled) {
+      if (error) waiter.reject(error);
+      else waiter.resolve();
     }
-    this.#starvedFlushes++;
-    // The in-flight flush resolves them again later: a settled promise ignores that.
-    for (const waiter of waiters) waiter.resolve();
-  }
-
-  /** How many flushes ran on the event loop because it was starved. */
-  get starvedFlushes(): number {
-    return this.#starvedFlushes;
-  }
-
-  /** One setImmediate at a time, and only while someone asks: an idle loop is not kept spinning. */
-  #stampNextTurn(): void {
-    if (this.#stampPending) return;
-    this.#stampPending = true;
-    setImmediate(() => {
-      this.#stampPending = false;
-      this.#lastTurnAt = performance.now();
-    });
+    if (this.#waiters.length === 0) this.#worker?.unref();
   }
 
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
-    while (this.#running) await new Promise((resolve) => setImmediate(resolve));
-    await this.#handle?.close();
-    this.#handle = undefined;
-  }
-
-  async #run(): Promise<void> {
-    this.#running = true;
-    while (this.#waiting.length > 0) {
-      const batch = this.#waiting;
-      this.#waiting = [];
-      this.#inFlight = batch;
-      try {
-        await this.#flush();
-        for (const waiter of batch) waiter.resolve();
-      } catch (error) {
-        for (const waiter of batch) waiter.reject(error);
-      }
-      this.#inFlight = [];
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (!worker) return;
+    // What was asked for is flushed first: the thread ends only when done and told to stop.
+    while (this.#waiters.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      this.settle();
     }
-    this.#running = false;
+    const exited = once(worker, 'exit');
+    worker.ref();
+    Atomics.store(this.#cells, CELL.stop, 1);
+    Atomics.add(this.#cells, CELL.requested, 1);
+    Atomics.notify(this.#cells, CELL.requested);
+    await exited;
   }
 
-  async #flush(): Promise<void> {
-    if (this.#closed) throw new Error('the database is closed');
-    const handle = await this.#walHandle();
-    // fdatasync: the WAL is mostly rewritten in place, so no metadata needs a journal commit.
-    await handle.datasync();
+  #failedError(): Error {
+    return new Error(`the WAL could not be flushed to disk: ${this.#failure ?? 'fdatasync failed'}`);
   }
 
-  /**
-   * The WAL file, reopened if SQLite replaced it (it deletes it when the last
-   * connection closes, which another process may be). Checked at most once a
-   * second.
-   */
-  async #walHandle(): Promise<FileHandle> {
-    const now = performance.now();
-    if (this.#handle && now - this.#checkedAt < REPLACEMENT_CHECK_MS) return this.#handle;
-    this.#checkedAt = now;
-    const { ino } = await stat(this.#walFile);
-    if (this.#handle && this.#handleInode === ino) return this.#handle;
-    await this.#handle?.close();
-    this.#handle = await open(this.#walFile, 'r+');
-    this.#handleInode = (await this.#handle.stat()).ino;
-    // A new WAL file's name must survive a power cut too.
-    const directory = await open(path.dirname(this.#walFile), 'r');
-    try {
-      await directory.sync();
-    } finally {
-      await directory.close();
-    }
-    return this.#handle;
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    const workerData: WalSyncWorkerData = {
+      walFile: this.#walFile,
+      state: this.#cells.buffer,
+    };
+    const worker = new Worker(new URL('./sqlite-wal-sync-worker.ts', import.meta.url), { workerData });
+    worker.on('message', (message: { done?: number; failed?: string }) => {
+      if (message.failed !== undefined) this.#failure ??= message.failed;
+      this.settle();
+    });
+    worker.on('error', (error) => {
+      this.#failure ??= `the WAL flush thread failed: ${error.message}`;
+      Atomics.store(this.#cells, CELL.failed, 1);
+      Atomics.store(this.#cells, CELL.done, this.#generation);
+      this.settle();
+    });
+    worker.unref();
+    this.#worker = worker;
+    return worker;
   }
 }
