@@ -91,6 +91,8 @@ export class SqliteCheckpointer {
     if (this.#worker) return this.#worker;
     const worker = new Worker(new URL('./sqlite-checkpoint-worker.ts', import.meta.url), {
       workerData: { file: this.#file },
+      // No flags of the parent (--input-type, --eval …): they would be taken as the thread's own.
+      execArgv: [],
     });
     worker.unref();
     worker.on('error', (error) => {

@@ -106,7 +106,11 @@ export class WalSync {
       walFile: this.#walFile,
       state: this.#cells.buffer,
     };
-    const worker = new Worker(new URL('./sqlite-wal-sync-worker.ts', import.meta.url), { workerData });
+    // No flags of the parent (--input-type, --eval …): they would be taken as the thread's own.
+    const worker = new Worker(new URL('./sqlite-wal-sync-worker.ts', import.meta.url), {
+      workerData,
+      execArgv: [],
+    });
     worker.on('message', (message: { done?: number; failed?: string }) => {
       if (message.failed !== undefined) this.#failure ??= message.failed;
       this.settle();
