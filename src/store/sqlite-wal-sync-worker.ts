@@ -51,10 +51,11 @@ for (;;) {
     Atomics.store(cells, CELL.done, requested);
     parentPort?.postMessage({ done: requested });
   } catch (error) {
-    // Sticky: after a failed flush nothing written since can be called durable.
-    parentPort?.postMessage({ failed: error instanceof Error ? error.message : String(error) });
+    // Sticky: after a failed flush nothing written since can be called durable. The cells are
+    // written before the message, which makes the event loop read them.
     Atomics.store(cells, CELL.failed, 1);
     Atomics.store(cells, CELL.done, requested);
+    parentPort?.postMessage({ failed: error instanceof Error ? error.message : String(error) });
   }
 }
 if (fd !== undefined) closeSync(fd);
