@@ -99,7 +99,7 @@ export function openSqliteDialect(
   return new GroupCommitSqliteDialect(new NodeSqliteDatabase(db), {
     sync: () => walSync.sync(),
     committed: () => checkpointer.noteCommit(),
-    expedite: () => walSync.settle(),
+    settle: () => walSync.settle(),
     close: async () => {
       await checkpointer.close();
       await walSync.close();

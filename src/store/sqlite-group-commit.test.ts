@@ -158,7 +158,7 @@ describe('SQLite group commit durability', () => {
       dialect: new GroupCommitSqliteDialect(new NodeSqliteDatabase(raw), {
         sync: () => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })),
         committed: () => undefined,
-        expedite: () => undefined,
+        settle: () => undefined,
         close: async () => undefined,
       }),
     });

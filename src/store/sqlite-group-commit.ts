@@ -41,7 +41,7 @@ export interface DurabilityHooks {
   /** Called after each COMMIT. */
   committed(): void;
   /** Called on every release of the connection: settle the acknowledgements a finished flush covers. */
-  expedite(): void;
+  settle(): void;
   close(): Promise<void>;
 }
 
@@ -165,7 +165,7 @@ class GroupCommitDriver implements Driver {
     this.#unlock = undefined;
     unlock?.();
     if (this.#group) this.#scheduleFlush();
-    this.#hooks.expedite();
+    this.#hooks.settle();
     // Acknowledged only once durable.
     if (joined) await joined.done;
   }

@@ -42,10 +42,13 @@ export class WalSync {
   /** Resolves once everything committed before the call is on disk. */
   sync(): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('the database is closed'));
+    return this.#syncWith(this.#start());
+  }
+
+  #syncWith(worker: Worker): Promise<void> {
     if (Atomics.load(this.#cells, CELL.failed) === 1) return Promise.reject(this.#failedError());
     const generation = (this.#generation + 1) | 0;
     this.#generation = generation;
-    const worker = this.#start();
     const promise = new Promise<void>((resolve, reject) =>
       this.#waiters.push({ generation, resolve, reject }),
     );
@@ -83,11 +86,8 @@ export class WalSync {
     const worker = this.#worker;
     this.#worker = undefined;
     if (!worker) return;
-    // What was asked for is flushed first: the thread ends only when done and told to stop.
-    while (this.#waiters.length > 0) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      this.settle();
-    }
+    // What was asked for is flushed first: one last sync covers every earlier one.
+    if (this.#waiters.length > 0) await this.#syncWith(worker).catch(() => undefined);
     const exited = once(worker, 'exit');
     worker.ref();
     Atomics.store(this.#cells, CELL.stop, 1);

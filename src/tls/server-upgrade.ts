@@ -40,3 +40,19 @@ export function upgradeToTls(
     secure.on('close', onClose);
   });
 }
+
+/**
+ * Before STARTTLS/STLS: the plaintext session stops listening and the socket
+ * is paused, so that nothing the client sent after the command, still in
+ * plaintext, is taken as a command once TLS is up (the command injection of
+ * CVE-2011-0411).
+ */
+export function detachPlaintext(
+  raw: net.Socket,
+  listeners: { data: (chunk: Buffer) => void; timeout: () => void },
+): void {
+  raw.off('data', listeners.data);
+  raw.off('timeout', listeners.timeout);
+  raw.setTimeout(0);
+  raw.pause();
+}

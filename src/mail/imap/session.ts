@@ -4,7 +4,7 @@ import type net from 'node:net';
 import type tls from 'node:tls';
 import type { Logger } from '../../log.ts';
 import { writeChunks } from '../session-listener.ts';
-import { upgradeToTls } from '../../tls/server-upgrade.ts';
+import { detachPlaintext, upgradeToTls } from '../../tls/server-upgrade.ts';
 import { capabilityLine } from './capabilities.ts';
 import type { CommandSession } from './commands/command.ts';
 import { dispatch } from './commands/dispatch.ts';
@@ -144,12 +144,8 @@ export class ImapSession implements CommandSession {
 
   async startTls(tag: string): Promise<void> {
     const raw = this.#socket;
-    // Nothing sent after STARTTLS in plaintext may be taken as a command once
-    // TLS is up (the command injection of CVE-2011-0411): drop it.
-    raw.off('data', this.#onData);
-    raw.off('timeout', this.#onTimeout);
-    raw.setTimeout(0);
-    raw.pause();
+    detachPlaintext(raw, { data: this.#onData, timeout: this.#onTimeout });
+    // What was queued in plaintext is dropped with it.
     this.#queue.length = 0;
     this.#paused = false;
     await this.send([Buffer.from(`${tag} OK begin TLS negotiation now\r\n`)]);

@@ -11,7 +11,7 @@ import { Pop3Error, Pop3ErrorCode, Pop3Reply } from './replies.ts';
 import { ConnectionClosedError } from './session-errors.ts';
 import type { SessionDeps } from './session-deps.ts';
 import type { SessionState } from './state.ts';
-import { upgradeToTls } from '../../tls/server-upgrade.ts';
+import { detachPlaintext, upgradeToTls } from '../../tls/server-upgrade.ts';
 
 /**
  * One POP3 connection: reads lines, runs one command at a time in order
@@ -85,12 +85,8 @@ export class Pop3Session implements CommandSession {
 
   async startTls(): Promise<void> {
     const raw = this.#socket;
-    // Nothing the client sent after STLS, still in plaintext, may be taken as a
-    // command once TLS is up (the STARTTLS command injection of CVE-2011-0411).
-    raw.off('data', this.#onData);
-    raw.off('timeout', this.#onTimeout);
-    raw.setTimeout(0);
-    raw.pause();
+    detachPlaintext(raw, { data: this.#onData, timeout: this.#onTimeout });
+    // What was queued in plaintext is dropped with it.
     this.#queue.length = 0;
     this.#parser.reset();
     this.#paused = false;

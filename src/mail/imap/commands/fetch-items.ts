@@ -81,14 +81,7 @@ function section(target: FetchTarget, name: string, spec: SectionSpec, partial?:
 function binary(target: FetchTarget, part: number[], partial: Partial | undefined): Buffer {
   const { raw, structure } = content(target);
   const result = binaryBytes(raw, structure, part);
-  if ('unknownCte' in result) {
-    throw new ImapError(
-      'NO',
-      ImapErrorId.UNKNOWN_CTE,
-      `part ${part.join('.')} has a transfer encoding this server cannot decode`,
-      'UNKNOWN-CTE',
-    );
-  }
+  if ('unknownCte' in result) throw unknownCte(part);
   const bytes = 'ok' in result ? applyPartial(result.ok, partial) : Buffer.alloc(0);
   const origin = partial ? `<${partial.offset}>` : '';
   // RFC 3516 §4.2: literal8 (~{n}) when the content holds NUL octets.
@@ -98,17 +91,20 @@ function binary(target: FetchTarget, part: number[], partial: Partial | undefine
   return Buffer.concat([Buffer.from(`BINARY[${part.join('.')}]${origin} `), body]);
 }
 
+/** RFC 3516 §4.3: a part BINARY cannot decode. */
+function unknownCte(part: number[]): ImapError {
+  return new ImapError(
+    'NO',
+    ImapErrorId.UNKNOWN_CTE,
+    `part ${part.join('.')} has a transfer encoding this server cannot decode`,
+    'UNKNOWN-CTE',
+  );
+}
+
 function binarySizeItem(target: FetchTarget, part: number[]): string {
   const { raw, structure } = content(target);
   const size = binarySize(raw, structure, part);
-  if ('unknownCte' in size) {
-    throw new ImapError(
-      'NO',
-      ImapErrorId.UNKNOWN_CTE,
-      `part ${part.join('.')} has a transfer encoding this server cannot decode`,
-      'UNKNOWN-CTE',
-    );
-  }
+  if ('unknownCte' in size) throw unknownCte(part);
   return `BINARY.SIZE[${part.join('.')}] ${'ok' in size ? size.ok : 0}`;
 }
 
