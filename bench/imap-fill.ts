@@ -2,7 +2,8 @@
  * The IMAP benchmark's mailbox: one user whose INBOX holds `count` distinct
  * messages, written as fast as the store allows.
  */
-import type { BlobRef, DiskBlobStore } from '../src/blob/disk-blob-store.ts';
+import type { BlobStore } from '../src/blob/blob-store.ts';
+import type { BlobRef } from '../src/blob/disk-blob-store.ts';
 import { CLI_ACTOR } from '../src/directory/types.ts';
 import type { Services } from '../src/services.ts';
 import { appendMessage, ensureDefaultMailboxes, findMailbox } from '../src/store/mailboxes.ts';
@@ -25,7 +26,7 @@ export interface FilledInbox {
  */
 export async function fillInbox(
   services: Services,
-  blobs: DiskBlobStore,
+  blobs: BlobStore,
   options: { address: string; password: string; count: number; size: number },
 ): Promise<FilledInbox> {
   const { count, size } = options;
@@ -83,7 +84,7 @@ export async function fillInbox(
 }
 
 /** Writes the blobs, PUTS_IN_FLIGHT at a time; their refs in the messages' order. */
-async function putAll(blobs: DiskBlobStore, messages: readonly BenchMessage[]): Promise<BlobRef[]> {
+async function putAll(blobs: BlobStore, messages: readonly BenchMessage[]): Promise<BlobRef[]> {
   const refs: BlobRef[] = [];
   let next = 0;
   const putNext = async (): Promise<void> => {

@@ -1,11 +1,11 @@
 /**
  * IMAP on a large mailbox: a Coo server (in this process, SQLite or
- * PostgreSQL, blobs on disk) with imaps on 127.0.0.1, one user whose INBOX
+ * PostgreSQL, blobs in its blob store) with imaps on 127.0.0.1, one user whose INBOX
  * holds --messages distinct messages, and clients in a worker thread.
  *
  *   npm run bench:imap -- --messages 100000 --clients 8 [--size KB] [--seconds S] [--database-url URL]
  *
- * The fill writes the blobs through the DiskBlobStore (64 puts in flight)
+ * The fill writes the blobs through the server's blob store (64 puts in flight)
  * and the rows with appendMessage in transactions of 1000; its time is
  * printed but is not a target (on PostgreSQL it ends with ANALYZE, as
  * autovacuum would soon after such a fill). Then one client alone times SELECT INBOX

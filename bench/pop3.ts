@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import tls from 'node:tls';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
+import type { BlobStore } from '../src/blob/blob-store.ts';
 import { CLI_ACTOR } from '../src/directory/types.ts';
 import type { Services } from '../src/services.ts';
 import { appendMessage, ensureDefaultMailboxes, findMailbox } from '../src/store/mailboxes.ts';
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
 
 async function fill(
   services: Services,
-  blobs: DiskBlobStore,
+  blobs: BlobStore,
   messageCount: number,
   sessionCount: number,
   size: number,

@@ -13,11 +13,12 @@
  *
  * The last line printed is JSON:
  *   {"messages":M,"msgs_per_s":…,"p50_ms":…,"p99_ms":…,"sessions":N,"size_kb":KB,"stored":…,
- *    "server_cpu_ms_per_msg":…}
+ *    "server_cpu_ms_per_msg":…,"client_cpu_ms_per_msg":…}
  * stored: messages found in the mailboxes afterwards (must equal M);
  * server_cpu_ms_per_msg: CPU time of the server process (all threads and the
  * kernel's share) per message — what the figure costs, whatever else runs
- * on the machine.
+ * on the machine; client_cpu_ms_per_msg: the same for this process, the
+ * load generator, which shares the machine's cores with the server.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -161,10 +162,11 @@ class Session {
   }
 }
 
-async function run(port: number): Promise<{ latencies: number[]; seconds: number }> {
+async function run(port: number): Promise<{ latencies: number[]; seconds: number; cpuMs: number }> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(
     Array.from({ length: sessions }, async () => {
       const session = await Session.open(port);
@@ -181,7 +183,12 @@ async function run(port: number): Promise<{ latencies: number[]; seconds: number
       await session.close();
     }),
   );
-  return { latencies, seconds: (performance.now() - started) / 1000 };
+  const used = process.cpuUsage(cpu);
+  return {
+    latencies,
+    seconds: (performance.now() - started) / 1000,
+    cpuMs: (used.user + used.system) / 1000,
+  };
 }
 
 function percentile(sorted: number[], share: number): number {
@@ -193,7 +200,7 @@ const dataDir = path.join(dir, 'data');
 try {
   await prepare(dataDir);
   const server = await startServerProcess(dataDir);
-  let result: { latencies: number[]; seconds: number };
+  let result: { latencies: number[]; seconds: number; cpuMs: number };
   let serverCpuMs = 0;
   try {
     result = await run(server.port);
@@ -218,6 +225,7 @@ try {
       size_kb: sizeKb,
       stored: Number(stored.n),
       server_cpu_ms_per_msg: round(serverCpuMs / messages),
+      client_cpu_ms_per_msg: round(result.cpuMs / messages),
     }),
   );
 } finally {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
+import { configuredBlobStore, type BlobStore } from '../src/blob/blob-store.ts';
 import { LISTENER_NAMES, type ListenerName } from '../src/config/schema.ts';
 import { initDataDir } from '../src/init.ts';
 import { createLogger } from '../src/log.ts';
@@ -74,7 +74,7 @@ export interface BenchServer {
   /** The server's certificate (PEM), for the clients to verify TLS. */
   ca: string;
   /** The blob store over the server's data dir, to fill mailboxes without the protocols. */
-  blobs: DiskBlobStore;
+  blobs: BlobStore;
 }
 
 /**
@@ -112,7 +112,7 @@ export async function withBenchServer<T>(
         dataDir,
         port,
         ca: readFileSync(path.join(dataDir, 'tls', 'cert.pem'), 'utf8'),
-        blobs: await DiskBlobStore.open(path.join(dataDir, 'blobs')),
+        blobs: configuredBlobStore(server.services.config, server.services.store.db),
       });
     } finally {
       await server.close();

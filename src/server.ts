@@ -1,4 +1,4 @@
-import { DiskBlobStore } from './blob/disk-blob-store.ts';
+import { openBlobStore } from './blob/blob-store.ts';
 import { createEventBus } from './bus/index.ts';
 import type { EventBus } from './bus/event-bus.ts';
 import { loadConfig } from './config/loader.ts';
@@ -71,7 +71,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Counted by the queue from its start, shown on /metrics once the http listener is built.
   const mailCounters = new MailCounters();
   try {
-    const blobs = await DiskBlobStore.open(loaded.paths.blobs);
+    const blobs = await openBlobStore(loaded, services.store.db);
     bus = await createEventBus({
       redisUrl: loaded.config.redis.url,
       namespace: loaded.config.redis.namespace,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
+import { configuredBlobStore } from '../src/blob/blob-store.ts';
 import { loadConfig } from '../src/config/loader.ts';
 import { OutboundQueue } from '../src/mail/queue/outbound-queue.ts';
 import { openServices } from '../src/services.ts';
@@ -125,7 +125,7 @@ describe('coo queue', { concurrency: true }, () => {
   /** Queues a message to the recipients through the real OutboundQueue; returns the blob id. */
   async function enqueue(dataDir: string, recipients: string[]): Promise<string> {
     return onDataDir(dataDir, async (services) => {
-      const blobs = await DiskBlobStore.open(services.config.paths.blobs);
+      const blobs = configuredBlobStore(services.config, services.store.db);
       const blob = await blobs.put(
         Buffer.from(`From: admin@example.com\r\nSubject: ${recipients.join()}\r\n\r\nhi\r\n`),
       );
@@ -204,7 +204,10 @@ describe('coo queue', { concurrency: true }, () => {
     const ids = await onDataDir(dataDir, async (services) =>
       (await listQueueRows(services.store.db)).map((r) => r.id),
     );
-    const blobs = new DiskBlobStore(loadConfig(dataDir).paths.blobs);
+    const blobs = {
+      has: (id: string) =>
+        onDataDir(dataDir, (services) => configuredBlobStore(services.config, services.store.db).has(id)),
+    };
     const first = await coo(['queue', 'delete', String(ids[0])]);
     expectOk(first);
     assert.equal(first.stdout, `deleted ${ids[0]}: admin@example.com → bob@remote.test (queued)\n`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
+import { configuredBlobStore } from '../src/blob/blob-store.ts';
 import { finishRow, insertQueueRows, listQueueRows } from '../src/store/mail-queue.ts';
 import { describeHttpApi, DOMAIN, lastAuditEntry, type TestServer } from './support/http-server.ts';
 
@@ -12,7 +12,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 async function queueMessage(server: TestServer, recipient: string): Promise<number> {
   const { services } = server.server;
-  const blobs = new DiskBlobStore(services.config.paths.blobs);
+  const blobs = configuredBlobStore(services.config, services.store.db);
   const body = Buffer.from(`Subject: to ${recipient}\r\n\r\nhello\r\n`);
   const blob = await blobs.put(body);
   const now = Date.now();

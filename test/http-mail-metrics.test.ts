@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Agent, request } from 'undici';
-import { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
+import { configuredBlobStore } from '../src/blob/blob-store.ts';
 import { initDataDir } from '../src/init.ts';
 import { createLogger } from '../src/log.ts';
 import { startServer, type RunningServer } from '../src/server.ts';
@@ -114,7 +114,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     });
 
     test('queued mail shows in the gauges; the worker counts delivered, deferred and bounced entries', async () => {
-      const blobs = await DiskBlobStore.open(path.join(dataDir, 'blobs'));
+      const blobs = configuredBlobStore(server.services.config, server.services.store.db);
       const body = Buffer.from(
         `From: ${ADMIN}\r\nTo: ok@remote.example\r\nSubject: metrics\r\nMessage-ID: <m1@${DOMAIN}>\r\n\r\nHello.\r\n`,
       );

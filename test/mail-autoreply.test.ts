@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { TieredBlobStore } from '../src/blob/blob-store.ts';
 import { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
 import { MemoryBus } from '../src/bus/memory-bus.ts';
 import { parseConfig } from '../src/config/loader.ts';
@@ -41,7 +42,7 @@ describeOnEachDatabase('auto-reply only to mail addressed to the user', (databas
     context = {
       services,
       bus: new MemoryBus(),
-      blobs: await DiskBlobStore.open(blobDir),
+      blobs: new TieredBlobStore(await DiskBlobStore.open(blobDir), database.store.db),
       logger: createLogger('silent'),
       config: loaded,
       tls: { certPem: '', keyPem: '' },

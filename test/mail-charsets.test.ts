@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buffer } from 'node:stream/consumers';
 import iconv from 'iconv-lite';
-import { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
+import { configuredBlobStore } from '../src/blob/blob-store.ts';
 import { detectCharset, headerBlockAsUtf8 } from '../src/mail/message/japanese.ts';
 import { parseMessage, summarizeHeader } from '../src/mail/message/summary.ts';
 import { findMailbox, listMessages } from '../src/store/mailboxes.ts';
@@ -130,7 +129,7 @@ describe('Japanese mail over SMTP', () => {
       assert.ok(row, 'the message is in the INBOX');
       assert.equal(row.subject, SUBJECT);
       assert.equal(row.from_address, 'taro@sender.example');
-      const blobs = new DiskBlobStore(path.join(server.dataDir, 'blobs'));
+      const blobs = configuredBlobStore(server.services.config, server.services.store.db);
       const stored = await buffer(await blobs.get(row.blob_sha256));
       assert.ok(
         stored.subarray(stored.length - message.length).equals(message),

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
 import { authenticate } from 'mailauth';
+import { TieredBlobStore } from '../src/blob/blob-store.ts';
 import { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
 import { MemoryBus } from '../src/bus/memory-bus.ts';
 import { parseConfig } from '../src/config/loader.ts';
@@ -55,7 +56,7 @@ describeOnEachDatabase('local delivery', (database) => {
     context = {
       services,
       bus,
-      blobs: await DiskBlobStore.open(blobDir),
+      blobs: new TieredBlobStore(await DiskBlobStore.open(blobDir), database.store.db),
       logger: createLogger('silent'),
       config: loaded,
       tls: { certPem: '', keyPem: '' },

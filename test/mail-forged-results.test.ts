@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
 import { authenticate } from 'mailauth';
 import { dkimSign } from 'mailauth/lib/dkim/sign.js';
-import { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
+import { configuredBlobStore, type BlobStore } from '../src/blob/blob-store.ts';
 import { CLI_ACTOR } from '../src/directory/types.ts';
 import { MailSettingsService } from '../src/mail/delivery/mail-settings-service.ts';
 import type { DnsResolver } from '../src/mail/mail-system.ts';
@@ -56,12 +55,12 @@ const OTHER_HOP = 'Authentication-Results: mx.bank.example; spf=pass smtp.mailfr
 
 describe('inbound SMTP: forged Authentication-Results', { concurrency: true }, () => {
   let server: ImTestServer;
-  let blobs: DiskBlobStore;
+  let blobs: BlobStore;
 
   before(async () => {
     records.set('sel._domainkey.bank.example:TXT', [[`v=DKIM1; k=rsa; p=${publicKey}`]]);
     server = await startImServer({ mail: { resolver } });
-    blobs = new DiskBlobStore(path.join(server.dataDir, 'blobs'));
+    blobs = configuredBlobStore(server.services.config, server.services.store.db);
   });
   after(() => server.stop());
 

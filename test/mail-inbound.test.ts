@@ -4,7 +4,7 @@ import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
+import { configuredBlobStore, type BlobStore } from '../src/blob/blob-store.ts';
 import { CLI_ACTOR } from '../src/directory/types.ts';
 import { loadSrsSecret, SrsCodec } from '../src/mail/delivery/srs.ts';
 import type { DnsResolver } from '../src/mail/mail-system.ts';
@@ -48,13 +48,13 @@ describe('inbound SMTP (port 25)', { concurrency: true }, () => {
   let server: ImTestServer;
   let port: number;
   let taro: TestUser;
-  let blobs: DiskBlobStore;
+  let blobs: BlobStore;
 
   before(async () => {
     server = await startImServer({ mail: { resolver, config: { max_message_size: '256K' } } });
     port = server.mailPort('smtp');
     taro = await server.createUser('taro', { name: '山田太郎' });
-    blobs = new DiskBlobStore(path.join(server.dataDir, 'blobs'));
+    blobs = configuredBlobStore(server.services.config, server.services.store.db);
   });
   after(() => server.stop());
 

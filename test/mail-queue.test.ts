@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { simpleParser } from 'mailparser';
-import { DiskBlobStore } from '../src/blob/disk-blob-store.ts';
+import { configuredBlobStore } from '../src/blob/blob-store.ts';
 import type { QueueConfig } from '../src/config/schema.ts';
 import { CLI_ACTOR } from '../src/directory/types.ts';
 import { initDataDir } from '../src/init.ts';
@@ -545,7 +545,7 @@ async function startSecondCoo(name: string, resolver: DnsResolver) {
   });
   useFastHashing(path.join(dataDir, 'coo.toml'));
   const server = await startServer({ dataDir, logger: createLogger('silent'), mail: { resolver } });
-  const blobs = new DiskBlobStore(path.join(dataDir, 'blobs'));
+  const blobs = configuredBlobStore(server.services.config, server.services.store.db);
   const smtpPort = server.address('smtp')?.port;
   assert.ok(smtpPort, `${name}: the second Coo has no smtp listener`);
   return {

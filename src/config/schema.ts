@@ -199,9 +199,17 @@ export const configSchema = z
       .strict()
       .default({ cert: 'tls/cert.pem', key: 'tls/key.pem' }),
     blobs: z
-      .object({ path: z.string().default('blobs') })
+      .object({
+        path: z.string().default('blobs'),
+        inline_max_bytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(1024 * 1024)
+          .default(65536),
+      })
       .strict()
-      .default({ path: 'blobs' }),
+      .default({ path: 'blobs', inline_max_bytes: 65536 }),
     auth: z
       .object({
         argon2_memory_kib: z.number().int().min(1024).max(4_194_304).default(19456),

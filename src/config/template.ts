@@ -85,6 +85,9 @@ key = "tls/key.pem"
 [blobs]
 # Mail bodies and files, stored by their SHA-256.
 path = "blobs"
+# Content up to this many bytes (most mail) is kept in the database instead,
+# with no file and fsync of its own; 0 keeps every blob on disk.
+inline_max_bytes = 65536
 
 [auth]
 # argon2id cost of each password hash (OWASP's recommended minimum by default).

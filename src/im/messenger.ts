@@ -5,7 +5,7 @@
  * marked places.
  */
 import type { preHandlerAsyncHookHandler } from 'fastify';
-import type { DiskBlobStore } from '../blob/disk-blob-store.ts';
+import type { BlobStore } from '../blob/blob-store.ts';
 import type { EventBus } from '../bus/event-bus.ts';
 import type { LoadedConfig } from '../config/loader.ts';
 import type { ApiApp } from '../http/routes/common.schema.ts';
@@ -40,7 +40,7 @@ import { followAutoAwaySetting, readAutoAwayMinutes } from './presence/presence-
 export interface MessengerDeps {
   services: Services;
   bus: EventBus;
-  blobs: DiskBlobStore;
+  blobs: BlobStore;
   logger: Logger;
   config: LoadedConfig;
   /** Overrides of the gateway's limits and timers (tests shorten the heartbeat). */

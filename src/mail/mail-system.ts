@@ -1,5 +1,5 @@
 import { promises as dns } from 'node:dns';
-import type { DiskBlobStore } from '../blob/disk-blob-store.ts';
+import type { BlobStore } from '../blob/blob-store.ts';
 import type { EventBus } from '../bus/event-bus.ts';
 import type { LoadedConfig } from '../config/loader.ts';
 import type { ListenAddress, ListenerName } from '../config/schema.ts';
@@ -21,7 +21,7 @@ import { submissionModule } from './submission/index.ts';
 export interface MailContext {
   services: Services;
   bus: EventBus;
-  blobs: DiskBlobStore;
+  blobs: BlobStore;
   logger: Logger;
   config: LoadedConfig;
   /** PEM texts of the certificate (with its chain) and the private key, for TLS and STARTTLS. */

@@ -1,5 +1,5 @@
 import tls from 'node:tls';
-import type { DiskBlobStore } from '../blob/disk-blob-store.ts';
+import type { BlobStore } from '../blob/blob-store.ts';
 import type { EventBus } from '../bus/event-bus.ts';
 import type { Logger } from '../log.ts';
 import type { Services } from '../services.ts';
@@ -20,7 +20,7 @@ export interface SessionTuning {
 /** What every session of an IMAP or POP3 listener shares; each protocol adds its own. */
 export interface MailSessionDeps {
   services: Services;
-  blobs: DiskBlobStore;
+  blobs: BlobStore;
   bus: EventBus;
   logger: Logger;
   /** Put in the greeting. */

@@ -19,7 +19,22 @@ export interface Database
     ConversationTables,
     MemoTables,
     FileTables,
-    MailTables {}
+    MailTables,
+    BlobTables {}
+
+/** Small blobs kept in the database (blob/blob-store.ts); the rest are files. */
+export interface BlobTables {
+  blob_inline: BlobInlineTable;
+}
+
+export interface BlobInlineTable {
+  /** SHA-256 of the content, lower-case hex: the blob's id in either tier. */
+  sha256: string;
+  size: number;
+  /** Uint8Array from SQLite, Buffer from PostgreSQL; a Buffer when written. */
+  content: Uint8Array;
+  created_at: number;
+}
 
 /** Domains, org chart, users, groups, tokens, audit, settings. */
 export interface DirectoryTables {

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { DiskBlobStore } from '../../src/blob/disk-blob-store.ts';
+import { configuredBlobStore, type BlobStore } from '../../src/blob/blob-store.ts';
 import { LISTENER_NAMES, type ListenAddress, type ListenerName } from '../../src/config/schema.ts';
 import { CLI_ACTOR } from '../../src/directory/types.ts';
 import { initDataDir } from '../../src/init.ts';
@@ -64,7 +64,7 @@ export interface MailTestHarness {
   services: Services;
   /** The server's certificate (PEM), to verify TLS. */
   ca: string;
-  blobs: DiskBlobStore;
+  blobs: BlobStore;
   /** A user at DOMAIN with PASSWORD. */
   createUser: (localPart: string) => Promise<MailTestUser>;
   logLines: () => Record<string, unknown>[];
@@ -134,7 +134,7 @@ export async function startMailTestServer(options: MailTestServerOptions): Promi
     server = running;
     const { services } = running;
     const { db } = services.store;
-    const blobs = await DiskBlobStore.open(path.join(dataDir, 'blobs'));
+    const blobs = configuredBlobStore(services.config, db);
     return {
       server: running,
       services,

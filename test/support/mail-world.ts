@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { DiskBlobStore } from '../../src/blob/disk-blob-store.ts';
+import { openBlobStore, type BlobStore } from '../../src/blob/blob-store.ts';
 import { MemoryBus } from '../../src/bus/memory-bus.ts';
 import { loadConfig } from '../../src/config/loader.ts';
 import type { AuthConfig, QueueConfig, SubmissionConfig } from '../../src/config/schema.ts';
@@ -62,9 +62,9 @@ export class RecordingDelivery implements LocalDeliveryPort {
   /** The outcome to report for a recipient; 'delivered' when unset. */
   readonly outcomes = new Map<string, DeliveryOutcome>();
   readonly #services: () => Services;
-  readonly #blobs: () => DiskBlobStore;
+  readonly #blobs: () => BlobStore;
 
-  constructor(services: () => Services, blobs: () => DiskBlobStore) {
+  constructor(services: () => Services, blobs: () => BlobStore) {
     this.#services = services;
     this.#blobs = blobs;
   }
@@ -127,7 +127,7 @@ export interface MailWorld {
   domain: string;
   hostname: string;
   services: Services;
-  blobs: DiskBlobStore;
+  blobs: BlobStore;
   context: MailContext;
   queue: OutboundQueue;
   delivery: RecordingDelivery;
@@ -176,7 +176,7 @@ export async function startMailWorld(options: MailWorldOptions = {}): Promise<Ma
     if (options.maxMessageSize !== undefined) config.config.mail.max_message_size = options.maxMessageSize;
     const services = await openServices(config);
     cleanups.push(() => services.close());
-    const blobs = await DiskBlobStore.open(config.paths.blobs);
+    const blobs = await openBlobStore(config, services.store.db);
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {

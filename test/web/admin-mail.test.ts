@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DiskBlobStore } from '../../src/blob/disk-blob-store.ts';
+import { configuredBlobStore } from '../../src/blob/blob-store.ts';
 import { insertQueueRows, listQueueRows } from '../../src/store/mail-queue.ts';
 import { browserSuite, openAdminPage, pageErrors } from '../support/browser.ts';
 import { DOMAIN } from '../support/im-server.ts';
@@ -13,7 +13,9 @@ describe('web client: administration console, mail', () => {
   test('the admin sees the DNS records of the domain, and deletes a queued message', async () => {
     // A message waiting for tomorrow, so the running queue does not touch it during the test.
     const body = Buffer.from('Subject: waiting\r\n\r\nhello\r\n');
-    const blob = await new DiskBlobStore(world.server.services.config.paths.blobs).put(body);
+    const blob = await configuredBlobStore(world.server.services.config, world.server.services.store.db).put(
+      body,
+    );
     const now = Date.now();
     await insertQueueRows(
       world.server.services.store.db,

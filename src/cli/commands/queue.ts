@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { CLI_ACTOR } from '../../directory/types.ts';
 import type { QueueAdmin } from '../../mail/queue/queue-admin.ts';
 import type { Services } from '../../services.ts';
@@ -27,12 +26,12 @@ const TOPIC = 'queue';
 
 /** The queue's admin service over the data dir; loaded on use, like every command's services. */
 async function withAdmin<T>(dataDir: string, run: (admin: QueueAdmin) => Promise<T>): Promise<T> {
-  const [{ QueueAdmin }, { DiskBlobStore }] = await Promise.all([
+  const [{ QueueAdmin }, { configuredBlobStore }] = await Promise.all([
     import('../../mail/queue/queue-admin.ts'),
-    import('../../blob/disk-blob-store.ts'),
+    import('../../blob/blob-store.ts'),
   ]);
   return withServices(dataDir, (services: Services) => {
-    const blobs = new DiskBlobStore(path.resolve(services.config.paths.blobs));
+    const blobs = configuredBlobStore(services.config, services.store.db);
     return run(new QueueAdmin({ store: services.store, audit: services.audit, blobs }));
   });
 }

@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { DiskBlobStore } from '../../blob/disk-blob-store.ts';
+import { configuredBlobStore } from '../../blob/blob-store.ts';
 import { publishedMailRecords } from '../../mail/autoconfig/published-records.ts';
 import { QueueAdmin } from '../../mail/queue/queue-admin.ts';
 import type { Services } from '../../services.ts';
@@ -25,7 +24,7 @@ export function registerMailAdminRoutes(app: ApiApp, services: Services): void {
   const queue = new QueueAdmin({
     store: services.store,
     audit: services.audit,
-    blobs: new DiskBlobStore(path.resolve(services.config.paths.blobs)),
+    blobs: configuredBlobStore(services.config, services.store.db),
   });
 
   app.get(

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import type { DiskBlobStore } from '../../blob/disk-blob-store.ts';
+import type { BlobStore } from '../../blob/blob-store.ts';
 import { auditRecord, type Actor, type AuditSink } from '../../directory/types.ts';
 import { CooError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
@@ -40,7 +40,7 @@ export type FileVariant = 'file' | 'preview';
 export interface FileServiceDeps {
   store: Store;
   audit: AuditSink;
-  blobs: DiskBlobStore;
+  blobs: BlobStore;
   access: FileAccess;
   logger: Logger;
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DiskBlobStore } from '../../blob/disk-blob-store.ts';
+import type { BlobStore } from '../../blob/blob-store.ts';
 import type { preHandlerAsyncHookHandler } from 'fastify';
 import type { ApiApp } from '../../http/routes/common.schema.ts';
 import type { Logger } from '../../log.ts';
@@ -15,7 +15,7 @@ const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface FilesAreaDeps {
   services: CoreServices;
-  blobs: DiskBlobStore;
+  blobs: BlobStore;
   /** The data dir: unfinished uploads live in DATA/uploads. */
   dataDir: string;
   /** [im] max_upload_size: the limit while an admin has not set im.max-upload-size. */

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { sealMessage } from 'mailauth';
-import type { BlobRef, DiskBlobStore } from '../../blob/disk-blob-store.ts';
+import type { BlobStore } from '../../blob/blob-store.ts';
+import type { BlobRef } from '../../blob/disk-blob-store.ts';
 import type { Logger } from '../../log.ts';
 import { ownResults } from '../message/authentication-results.ts';
 import { readHeaderBlock } from '../message/header-block.ts';
@@ -21,7 +22,7 @@ export interface ForwardSeal {
 }
 
 export async function makeForwardCopy(input: {
-  blobs: DiskBlobStore;
+  blobs: BlobStore;
   messageSha256: string;
   deliveredTo: string;
   seal: ForwardSeal | undefined;
@@ -42,7 +43,7 @@ export async function makeForwardCopy(input: {
 
 async function arcSet(
   input: {
-    blobs: DiskBlobStore;
+    blobs: BlobStore;
     messageSha256: string;
     hostname: string;
     trustResults: boolean;

@@ -1,4 +1,4 @@
-import type { DiskBlobStore } from '../../blob/disk-blob-store.ts';
+import type { BlobStore } from '../../blob/blob-store.ts';
 import { parseMessageStructure, type MessageStructure } from './message/mime-structure.ts';
 import { searchableContent, type SearchableContent } from './search/searchable.ts';
 
@@ -15,7 +15,7 @@ export interface LoadedMessage {
 }
 
 export class MessageCache {
-  readonly #blobs: DiskBlobStore;
+  readonly #blobs: BlobStore;
   readonly #maxBytes: number;
   readonly #messages = new Map<string, LoadedMessage>();
   readonly #searchable = new Map<string, { content: SearchableContent; size: number }>();
@@ -23,7 +23,7 @@ export class MessageCache {
   #bytes = 0;
   #searchableBytes = 0;
 
-  constructor(blobs: DiskBlobStore, maxBytes = 64 * 1024 * 1024, maxSearchableBytes = 128 * 1024 * 1024) {
+  constructor(blobs: BlobStore, maxBytes = 64 * 1024 * 1024, maxSearchableBytes = 128 * 1024 * 1024) {
     this.#blobs = blobs;
     this.#maxBytes = maxBytes;
     this.#maxSearchableBytes = maxSearchableBytes;

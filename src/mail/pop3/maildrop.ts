@@ -1,4 +1,4 @@
-import type { DiskBlobStore } from '../../blob/disk-blob-store.ts';
+import type { BlobStore } from '../../blob/blob-store.ts';
 import type { Logger } from '../../log.ts';
 import type { Store } from '../../store/database.ts';
 import {
@@ -134,7 +134,7 @@ export class Maildrop {
  */
 export async function deleteUnusedBlobs(
   store: Store,
-  blobs: DiskBlobStore,
+  blobs: BlobStore,
   shas: readonly string[],
   log: Logger,
 ): Promise<void> {

@@ -1,4 +1,4 @@
-import type { DiskBlobStore } from '../../blob/disk-blob-store.ts';
+import type { BlobStore } from '../../blob/blob-store.ts';
 import { auditRecord, type Actor, type AuditSink } from '../../directory/types.ts';
 import { CooError } from '../../errors.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
@@ -47,9 +47,9 @@ function toEntry(row: QueueRow): QueueEntry {
 export class QueueAdmin {
   readonly #store: Store;
   readonly #audit: AuditSink;
-  readonly #blobs: DiskBlobStore;
+  readonly #blobs: BlobStore;
 
-  constructor(deps: { store: Store; audit: AuditSink; blobs: DiskBlobStore }) {
+  constructor(deps: { store: Store; audit: AuditSink; blobs: BlobStore }) {
     this.#store = deps.store;
     this.#audit = deps.audit;
     this.#blobs = deps.blobs;

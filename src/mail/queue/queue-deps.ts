@@ -1,4 +1,4 @@
-import type { DiskBlobStore } from '../../blob/disk-blob-store.ts';
+import type { BlobStore } from '../../blob/blob-store.ts';
 import type { QueueConfig } from '../../config/schema.ts';
 import type { AuditSink } from '../../directory/types.ts';
 import type { Logger } from '../../log.ts';
@@ -11,7 +11,7 @@ import type { SmtpTimeouts } from './smtp-client.ts';
 export interface QueueDeps {
   store: Store;
   audit: AuditSink;
-  blobs: DiskBlobStore;
+  blobs: BlobStore;
   logger: Logger;
   localDelivery: LocalDeliveryPort;
   /** True for our own domains (main and alias): their mail goes to local delivery, not over SMTP. */

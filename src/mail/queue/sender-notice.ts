@@ -1,4 +1,4 @@
-import type { DiskBlobStore } from '../../blob/disk-blob-store.ts';
+import type { BlobStore } from '../../blob/blob-store.ts';
 import type { QueueRow } from '../../store/mail-queue.ts';
 import type { StoredMessage } from '../ports.ts';
 import { composeDsn, FULL_RETURN_MAX_BYTES, headerSection, type DsnRecipient } from './dsn.ts';
@@ -13,7 +13,7 @@ const HEADER_RETURN_MAX_BYTES = 64 * 1024;
  * through local delivery, like any queued mail for a local domain).
  */
 export async function storeNotice(
-  blobs: DiskBlobStore,
+  blobs: BlobStore,
   input: { reportingMta: string; message: QueueRow; recipients: readonly DsnRecipient[]; now: number },
 ): Promise<StoredMessage> {
   const options = parseRowOptions(input.message.options);
@@ -38,7 +38,7 @@ export async function storeNotice(
 }
 
 async function readOriginal(
-  blobs: DiskBlobStore,
+  blobs: BlobStore,
   sha256: string,
   full: boolean,
 ): Promise<{ kind: 'full' | 'headers'; bytes: Buffer }> {

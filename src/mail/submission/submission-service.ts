@@ -1,4 +1,4 @@
-import type { DiskBlobStore } from '../../blob/disk-blob-store.ts';
+import type { BlobStore } from '../../blob/blob-store.ts';
 import { normalizeDomain } from '../../directory/address.ts';
 import { auditRecord } from '../../directory/types.ts';
 import type { Logger } from '../../log.ts';
@@ -19,7 +19,7 @@ import { isOwnAddress, type Sender } from './sender-rule.ts';
 
 export interface SubmissionDeps {
   services: Services;
-  blobs: DiskBlobStore;
+  blobs: BlobStore;
   localDelivery: LocalDeliveryPort;
   queue: OutboundQueuePort;
   logger: Logger;

@@ -7,6 +7,7 @@ import * as memos from './0005-memos.ts';
 import * as files from './0006-files.ts';
 import * as mail from './0007-mail.ts';
 import * as pop3 from './0010-pop3.ts';
+import * as inlineBlobs from './0011-inline-blobs.ts';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -29,6 +30,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0006-files', files],
   ['0007-mail', mail],
   ['0010-pop3', pop3],
+  ['0011-inline-blobs', inlineBlobs],
 ];
 
 export function migrationProvider(kind: DatabaseKind): MigrationProvider {
