@@ -133,10 +133,7 @@ function startServer(dataDir: string, port: number): Promise<ChildProcess> {
       if (output.includes(`"listener":"http"`) && output.includes(String(port))) resolve(server);
     };
     server.stdout?.on('data', onData);
-    server.stderr?.on('data', (chunk: Buffer) => {
-      output += String(chunk);
-      if (String(chunk).includes('WALSYNC')) process.stderr.write(chunk);
-    });
+    server.stderr?.on('data', (chunk: Buffer) => (output += String(chunk)));
     server.once('exit', (code) => reject(new Error(`server exited ${String(code)}: ${output.slice(-2000)}`)));
   });
 }
