@@ -4,6 +4,15 @@
  *
  *   npm run bench:im -- --clients N --seconds S [--rate MSGS_PER_S] [--chatters SHARE]
  *                       [--presence CHANGES_PER_S] [--database-url URL]
+ *                       [--nodes K --redis-url URL]
+ *
+ * With --database-url the data lives in a scratch database of that
+ * PostgreSQL server, dropped afterwards. --nodes K starts K `coo serve`
+ * processes on it and on Redis (each its own port, as behind a load
+ * balancer; the generators' clients are spread over them, so chats and
+ * presence cross nodes); rss_mb is then their sum and the loop figures the
+ * worst node's. One process cannot hold more sockets than its limit of open
+ * files allows: more nodes serve more clients.
  *
  * N users are imported in units of 50 and each gets a remembered device
  * (a resume token), as if they had logged in once before. Then every client
@@ -14,7 +23,7 @@
  * the receipt by each other member, on one clock.
  *
  * The last line printed is JSON:
- *   {"clients":N,"connected":…,"login_s":…,"msgs_per_s":…,"p50_ms":…,"p99_ms":…,"rss_mb":…,
+ *   {"clients":N,"nodes":K,"connected":…,"login_s":…,"msgs_per_s":…,"p50_ms":…,"p99_ms":…,"rss_mb":…,
  *    "presence_bytes_per_change":…,"server_loop_p99_ms":…,"server_loop_max_ms":…,
  *    "generator_loop_p99_ms":…}
  * presence_bytes_per_change: the bytes of presence frames all watchers
@@ -34,6 +43,7 @@ import { importUsers } from '../src/directory/user-csv.ts';
 import { DeviceService } from '../src/im/sessions/device-service.ts';
 import { initDataDir } from '../src/init.ts';
 import { openServices } from '../src/services.ts';
+import { createScratchDatabase } from '../src/store/scratch-database.ts';
 import type { ParentMessage, WorkerClient, WorkerReport } from './im-worker.ts';
 import { freePort, onlyListeners } from './support.ts';
 
@@ -50,13 +60,19 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '100' },
     'server-node-options': { type: 'string', default: '' },
     'database-url': { type: 'string' },
+    nodes: { type: 'string', default: '1' },
+    'redis-url': { type: 'string' },
   },
 });
+const nodeCount = Number(values.nodes);
+if (nodeCount > 1 && (!values['database-url'] || !values['redis-url'])) {
+  throw new Error('--nodes above 1 needs --database-url and --redis-url: nodes share PostgreSQL and Redis');
+}
 const clientCount = Number(values.clients);
 const seconds = Number(values.seconds);
 const unitSize = Number(values['unit-size']);
 // A process may hold fewer than 20,000 open files here: 5,000 clients per generator.
-const workerCount = Number(values.workers || Math.max(1, Math.ceil(clientCount / 5000)));
+const workerCount = Number(values.workers || Math.max(nodeCount, Math.ceil(clientCount / 5000)));
 
 function csvOfUsers(count: number): Buffer {
   const lines = ['address,name,reading,unit'];
@@ -67,15 +83,25 @@ function csvOfUsers(count: number): Buffer {
   return Buffer.from(lines.join('\n') + '\n');
 }
 
-async function prepare(dataDir: string, port: number): Promise<WorkerClient[]> {
+async function prepare(
+  dataDir: string,
+  port: number,
+  databaseUrl: string | undefined,
+): Promise<WorkerClient[]> {
   await initDataDir({
     dataDir,
     domain: 'bench.example',
     admin: 'admin@bench.example',
     password: 'bench admin password',
     listen: onlyListeners({ http: port }),
-    databaseUrl: values['database-url'],
+    databaseUrl,
   });
+  if (values['redis-url']) {
+    // A namespace of its own: nothing of an earlier run on the same Redis is seen.
+    const file = path.join(dataDir, 'coo.toml');
+    const redis = `[redis]\nurl = ${JSON.stringify(values['redis-url'])}\nnamespace = "coo-bench-${process.pid}-${Date.now()}"\n`;
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^\[redis\]\n/m, redis));
+  }
   const services = await openServices(loadConfig(dataDir));
   try {
     const report = await importUsers(services, csvOfUsers(clientCount), { actor: CLI_ACTOR });
@@ -120,7 +146,7 @@ async function prepare(dataDir: string, port: number): Promise<WorkerClient[]> {
 function startServer(dataDir: string, port: number): Promise<ChildProcess> {
   const server = spawn(
     path.join(root, 'node_modules/.bin/node'),
-    [path.join(root, 'src/cli/main.ts'), 'serve', '--data', dataDir],
+    [path.join(root, 'src/cli/main.ts'), 'serve', '--data', dataDir, '--listen', `http=127.0.0.1:${port}`],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, UV_THREADPOOL_SIZE: '4', NODE_OPTIONS: values['server-node-options'] },
@@ -165,6 +191,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
 function ask(worker: ChildProcess, message: ParentMessage): Promise<WorkerReport> {
   return new Promise((resolve) => {
     worker.once('message', (report: WorkerReport) => resolve(report));
@@ -174,15 +205,19 @@ function ask(worker: ChildProcess, message: ParentMessage): Promise<WorkerReport
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'coo-bench-im-'));
-  const port = await freePort();
-  let server: ChildProcess | undefined;
+  const scratch = values['database-url']
+    ? await createScratchDatabase(values['database-url'], 'coo_bench')
+    : undefined;
+  const ports: number[] = [];
+  for (let i = 0; i < nodeCount; i++) ports.push(await freePort());
+  const port = ports[0] ?? 0;
+  const servers: ChildProcess[] = [];
   const workers: ChildProcess[] = [];
   try {
     console.error(`preparing ${clientCount} users with resume tokens…`);
-    const clients = await prepare(dataDir, port);
+    const clients = await prepare(dataDir, port, scratch?.url);
     const ca = readFileSync(path.join(dataDir, 'tls/cert.pem'), 'utf8');
-    server = await startServer(dataDir, port);
-    const serverPid = server.pid ?? 0;
+    for (const nodePort of ports) servers.push(await startServer(dataDir, nodePort));
     for (let i = 0; i < workerCount; i++) {
       workers.push(
         fork(path.join(root, 'bench/im-worker.ts'), [], {
@@ -197,7 +232,7 @@ async function main(): Promise<void> {
       workers.map((worker, w) =>
         ask(worker, {
           kind: 'connect',
-          url: `wss://127.0.0.1:${port}/ws`,
+          url: `wss://127.0.0.1:${ports[w % nodeCount] ?? port}/ws`,
           ca,
           clients: shares[w] ?? [],
           concurrency: Number(values.concurrency),
@@ -209,7 +244,7 @@ async function main(): Promise<void> {
     for (const r of connected)
       if (r.kind === 'connected' && r.errors.length) console.error('connect errors:', r.errors.slice(0, 5));
     console.error(`${connectedCount} connected in ${loginSeconds.toFixed(1)} s; chatting for ${seconds} s…`);
-    await serverLoopDelayMs(port, ca);
+    await Promise.all(ports.map((nodePort) => serverLoopDelayMs(nodePort, ca)));
     const ratePerWorker = Number(values.rate) / workerCount;
     const presencePerWorker = Number(values.presence) / workerCount;
     const chatted = await Promise.all(
@@ -222,8 +257,12 @@ async function main(): Promise<void> {
         }),
       ),
     );
-    const rss = rssMb(serverPid);
-    const serverLoop = await serverLoopDelayMs(port, ca);
+    const rss = servers.reduce((sum, server) => sum + rssMb(server.pid ?? 0), 0);
+    const loops = await Promise.all(ports.map((nodePort) => serverLoopDelayMs(nodePort, ca)));
+    const serverLoop = {
+      p99: Math.max(...loops.map((loop) => loop.p99)),
+      max: Math.max(...loops.map((loop) => loop.max)),
+    };
     let generatorLoopP99 = 0;
     let acked = 0;
     let presenceBytes = 0;
@@ -241,6 +280,7 @@ async function main(): Promise<void> {
     latencies.sort((a, b) => a - b);
     const result = {
       clients: clientCount,
+      nodes: nodeCount,
       connected: connectedCount,
       login_s: Number(loginSeconds.toFixed(2)),
       msgs_per_s: Math.round(acked / seconds),
@@ -257,9 +297,11 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result));
   } finally {
     for (const worker of workers) worker.send({ kind: 'stop' } satisfies ParentMessage);
-    server?.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const server of servers) server.kill('SIGTERM');
+    // The scratch database can only be dropped once no node holds a connection to it.
+    await Promise.all(servers.map((server) => exited(server)));
     rmSync(dataDir, { recursive: true, force: true });
+    await scratch?.drop();
   }
 }
 

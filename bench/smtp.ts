@@ -6,7 +6,8 @@
  *   npm run bench:smtp -- --sessions N --messages M --size KB [--users U] [--database-url URL]
  *
  * A server process (bench/smtp-server.ts: startServer on a fresh data dir,
- * SQLite unless --database-url) and this process as the client: N SMTP
+ * SQLite unless --database-url, then on a scratch database of that
+ * PostgreSQL server, dropped afterwards) and this process as the client: N SMTP
  * sessions at once, each sending its share of M messages of about KB
  * kilobytes one after the other (MAIL, RCPT, DATA; no pipelining), to U
  * users in turn. Latency is from MAIL FROM to the 250 after DATA.
@@ -30,6 +31,7 @@ import { loadConfig } from '../src/config/loader.ts';
 import { CLI_ACTOR } from '../src/directory/types.ts';
 import { initDataDir } from '../src/init.ts';
 import { openServices } from '../src/services.ts';
+import { createScratchDatabase } from '../src/store/scratch-database.ts';
 import { onlyListeners } from './support.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -48,14 +50,14 @@ const sizeKb = Number(values.size);
 const userCount = Number(values.users);
 const DOMAIN = 'bench.example';
 
-async function prepare(dataDir: string): Promise<void> {
+async function prepare(dataDir: string, databaseUrl: string | undefined): Promise<void> {
   await initDataDir({
     dataDir,
     domain: DOMAIN,
     admin: `admin@${DOMAIN}`,
     password: 'bench admin password',
     listen: onlyListeners({ smtp: 0 }),
-    databaseUrl: values['database-url'],
+    databaseUrl,
   });
   // Every connection comes from 127.0.0.1: the per-address limits would measure themselves.
   const file = path.join(dataDir, 'coo.toml');
@@ -197,8 +199,11 @@ function percentile(sorted: number[], share: number): number {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'coo-bench-smtp-'));
 const dataDir = path.join(dir, 'data');
+const scratch = values['database-url']
+  ? await createScratchDatabase(values['database-url'], 'coo_bench')
+  : undefined;
 try {
-  await prepare(dataDir);
+  await prepare(dataDir, scratch?.url);
   const server = await startServerProcess(dataDir);
   let result: { latencies: number[]; seconds: number; cpuMs: number };
   let serverCpuMs = 0;
@@ -230,4 +235,5 @@ try {
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  await scratch?.drop();
 }
