@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor, Tx } from './database.ts';
+import { prepareQuery } from './prepared-query.ts';
 import type { MessageTable } from './schema-conversations.ts';
 
 /** The SQL of chat messages. */
@@ -11,8 +12,34 @@ export type MessagePatch = Pick<
   'text' | 'attachments' | 'mentions' | 'edited_at' | 'deleted_at' | 'change_seq'
 >;
 
+// Every chat message runs this: it is prepared (prepared-query.ts).
+const insertRow = prepareQuery((db, p: Required<NewMessageRow>) =>
+  db
+    .insertInto('messages')
+    .values({
+      conversation_id: p.conversation_id,
+      seq: p.seq,
+      sender_id: p.sender_id,
+      client_id: p.client_id,
+      text: p.text,
+      attachments: p.attachments,
+      mentions: p.mentions,
+      sent_at: p.sent_at,
+      edited_at: p.edited_at,
+      deleted_at: p.deleted_at,
+      created_change_seq: p.created_change_seq,
+      change_seq: p.change_seq,
+    })
+    .returningAll(),
+);
+
 export function insertMessage(tx: Tx, row: NewMessageRow): Promise<MessageRow> {
-  return tx.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow();
+  return insertRow.takeFirstOrThrow(tx, {
+    ...row,
+    client_id: row.client_id ?? null,
+    edited_at: row.edited_at ?? null,
+    deleted_at: row.deleted_at ?? null,
+  });
 }
 
 export function findMessageBySeq(

@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Executor, Tx } from './database.ts';
+import { prepareQuery } from './prepared-query.ts';
 import type { ConversationMemberTable, ConversationTable } from './schema-conversations.ts';
 
 /** The SQL of conversations and their members. Messages are in conversations-messages.ts. */
@@ -18,8 +19,50 @@ export function insertConversation(tx: Tx, row: NewConversationRow): Promise<Con
   return tx.insertInto('conversations').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
+// Every chat message runs these: they are prepared (prepared-query.ts).
+const conversationById = prepareQuery((db, p: { id: number }) =>
+  db.selectFrom('conversations').selectAll().where('id', '=', p.id),
+);
+const advanceChanges = prepareQuery((db, p: { id: number }) =>
+  db
+    .updateTable('conversations')
+    .set({ change_seq: sql<number>`change_seq + 1` })
+    .where('id', '=', p.id)
+    .returningAll(),
+);
+const advanceForMessage = prepareQuery((db, p: { id: number; at: number }) =>
+  db
+    .updateTable('conversations')
+    .set({
+      change_seq: sql<number>`change_seq + 1`,
+      last_seq: sql<number>`last_seq + 1`,
+      last_message_at: p.at,
+    })
+    .where('id', '=', p.id)
+    .returningAll(),
+);
+const memberOf = prepareQuery((db, p: { conversationId: number; userId: number }) =>
+  db
+    .selectFrom('conversation_members')
+    .selectAll()
+    .where('conversation_id', '=', p.conversationId)
+    .where('user_id', '=', p.userId),
+);
+const activeMembersOfOne = prepareQuery((db, p: { conversationId: number }) =>
+  activeMembersQuery(db).where('m.conversation_id', '=', p.conversationId),
+);
+const moveReadSeq = prepareQuery(
+  (db, p: { conversationId: number; userId: number; seq: number; changeSeq: number }) =>
+    db
+      .updateTable('conversation_members')
+      .set({ read_seq: p.seq, change_seq: p.changeSeq })
+      .where('conversation_id', '=', p.conversationId)
+      .where('user_id', '=', p.userId)
+      .where('read_seq', '<', p.seq),
+);
+
 export function findConversation(db: Executor, id: number): Promise<ConversationRow | undefined> {
-  return db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  return conversationById.takeFirst(db, { id });
 }
 
 export function findDirectConversation(
@@ -41,9 +84,9 @@ export function advanceConversation(
   id: number,
   message?: { at: number },
 ): Promise<ConversationRow | undefined> {
-  let query = tx.updateTable('conversations').set({ change_seq: sql<number>`change_seq + 1` });
-  if (message) query = query.set({ last_seq: sql<number>`last_seq + 1`, last_message_at: message.at });
-  return query.where('id', '=', id).returningAll().executeTakeFirst();
+  return message
+    ? advanceForMessage.takeFirst(tx, { id, at: message.at })
+    : advanceChanges.takeFirst(tx, { id });
 }
 
 export async function updateConversation(
@@ -103,12 +146,7 @@ export function findMember(
   conversationId: number,
   userId: number,
 ): Promise<MemberRow | undefined> {
-  return db
-    .selectFrom('conversation_members')
-    .selectAll()
-    .where('conversation_id', '=', conversationId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
+  return memberOf.takeFirst(db, { conversationId, userId });
 }
 
 /** The active members of some conversations, in the order they joined. */
@@ -116,18 +154,23 @@ export function listActiveMembers(
   db: Executor,
   conversationIds: readonly number[],
 ): Promise<MemberWithUser[]> {
-  if (conversationIds.length === 0) return Promise.resolve([]);
+  const [only] = conversationIds;
+  if (only === undefined) return Promise.resolve([]);
+  // One conversation (every message sent) is the prepared query; a list is built each time.
+  if (conversationIds.length === 1) return activeMembersOfOne.rows(db, { conversationId: only });
+  return activeMembersQuery(db).where('m.conversation_id', 'in', conversationIds).execute();
+}
+
+function activeMembersQuery(db: Executor) {
   return db
     .selectFrom('conversation_members as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
     .selectAll('m')
     .select(['u.address', 'u.display_name'])
-    .where('m.conversation_id', 'in', conversationIds)
     .where('m.active', '=', 1)
     .orderBy('m.conversation_id')
     .orderBy('m.joined_at')
-    .orderBy('m.user_id')
-    .execute();
+    .orderBy('m.user_id');
 }
 
 /**
@@ -141,14 +184,7 @@ export async function advanceReadSeq(
   seq: number,
   changeSeq: number,
 ): Promise<boolean> {
-  const result = await tx
-    .updateTable('conversation_members')
-    .set({ read_seq: seq, change_seq: changeSeq })
-    .where('conversation_id', '=', conversationId)
-    .where('user_id', '=', userId)
-    .where('read_seq', '<', seq)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  return (await moveReadSeq.affected(tx, { conversationId, userId, seq, changeSeq })) > 0;
 }
 
 /** The conversations a user is an active member of, latest activity first. */

@@ -1,7 +1,13 @@
 import type { Executor } from './database.ts';
+import { prepareQuery } from './prepared-query.ts';
+
+// Read on every chat message (what the audit keeps of it): prepared (prepared-query.ts).
+const settingByKey = prepareQuery((db, p: { key: string }) =>
+  db.selectFrom('settings').select('value').where('key', '=', p.key),
+);
 
 export async function getSetting<T>(db: Executor, key: string): Promise<T | undefined> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+  const row = await settingByKey.takeFirst(db, { key });
   return row ? (JSON.parse(row.value) as T) : undefined;
 }
 
