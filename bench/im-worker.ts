@@ -143,16 +143,13 @@ async function connectAll(message: Extract<ParentMessage, { kind: 'connect' }>):
 
 async function chat(message: Extract<ParentMessage, { kind: 'chat' }>): Promise<WorkerReport> {
   const chatters = clients.filter((c) => c.conversationIds.length > 0);
-  const end = Date.now() + message.seconds * 1000;
+  const start = Date.now();
+  const end = start + message.seconds * 1000;
   let sent = 0;
   let acked = 0;
   let presenceChanges = 0;
   const acks: Promise<void>[] = [];
   const tickMs = 20;
-  const perTick = (message.messagesPerSecond * tickMs) / 1000;
-  const presencePerTick = (message.presenceChangesPerSecond * tickMs) / 1000;
-  let credit = 0;
-  let presenceCredit = 0;
   let turn = 0;
   const states = ['busy', 'meeting', 'away', 'online', 'out'];
   const loop = monitorEventLoopDelay({ resolution: 5 });
@@ -161,8 +158,10 @@ async function chat(message: Extract<ParentMessage, { kind: 'chat' }>): Promise<
   presenceFrames = 0;
   presenceBytes = 0;
   while (Date.now() < end && chatters.length > 0) {
-    credit += perTick;
-    presenceCredit += presencePerTick;
+    // What is due by now, from the start: a late timer sends more at the next tick, not fewer in all.
+    const elapsed = (Date.now() - start) / 1000;
+    let credit = Math.floor(message.messagesPerSecond * elapsed) - sent;
+    let presenceCredit = Math.floor(message.presenceChangesPerSecond * elapsed) - presenceChanges;
     while (credit >= 1) {
       credit--;
       const client = chatters[turn++ % chatters.length];

@@ -49,5 +49,14 @@ export function wireServices(store: Store, authConfig: AuthConfig): CoreServices
 
 export async function openServices(loaded: LoadedConfig): Promise<Services> {
   const store = await openStore(databaseTarget(loaded));
-  return { ...wireServices(store, loaded.config.auth), config: loaded, close: () => store.close() };
+  const services = wireServices(store, loaded.config.auth);
+  return {
+    ...services,
+    config: loaded,
+    close: async () => {
+      // What is still pending is chained before the database goes.
+      await services.audit.close();
+      await store.close();
+    },
+  };
 }

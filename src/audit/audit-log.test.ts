@@ -32,6 +32,7 @@ function entry(overrides: Partial<AuditEntryInput> = {}): AuditEntryInput {
  * and tampering in one test is not seen by the next.
  */
 async function resetAuditLog(store: Store): Promise<void> {
+  await store.db.deleteFrom('audit_pending').execute();
   await store.db.deleteFrom('audit_log').execute();
   await store.db.updateTable('audit_head').set({ seq: 0, hash: '' }).where('id', '=', 1).execute();
 }
@@ -40,6 +41,8 @@ async function appendMany(log: AuditLog, count: number) {
   for (let i = 1; i <= count; i++) {
     await log.append(entry({ at: T0 + i * MINUTE, target: `u${i}@example.com` }));
   }
+  // On PostgreSQL the entries are chained in the background: the tests read the chain's rows themselves.
+  await log.flush();
 }
 
 describeOnEachDatabase('audit log', (context) => {
@@ -48,13 +51,17 @@ describeOnEachDatabase('audit log', (context) => {
   let log: AuditLog;
   beforeEach(async () => {
     store = context.store;
+    // The last test's log stops chaining first: its background run must not meet the reset.
+    await log?.close();
     log = new AuditLog(store);
     await resetAuditLog(store);
   });
 
   it('chains each entry to the one before and keeps details as canonical JSON', async () => {
-    const first = await log.append(entry({ details: { b: 1, a: { d: 2, c: 3 } } }));
-    const second = await log.append(entry({ action: 'user.disable' }));
+    await log.append(entry({ details: { b: 1, a: { d: 2, c: 3 } } }));
+    await log.append(entry({ action: 'user.disable' }));
+    const [second, first] = await log.query();
+    assert.ok(first && second);
     assert.equal(first.seq, 1);
     assert.equal(first.prevHash, '');
     assert.equal(second.seq, 2);
@@ -71,8 +78,9 @@ describeOnEachDatabase('audit log', (context) => {
 
   it('stamps an entry with the clock when it has no time', async () => {
     const clocked = new AuditLog(store, { now: () => T0 + 5 });
-    const { at } = await clocked.append({ ...entry(), at: undefined });
-    assert.equal(at, T0 + 5);
+    await clocked.append({ ...entry(), at: undefined });
+    const [stamped] = await clocked.query();
+    assert.equal(stamped?.at, T0 + 5);
   });
 
   it('queries newest first, by actor, action prefix, target and time', async () => {
@@ -168,10 +176,7 @@ describeOnEachDatabase('audit log', (context) => {
       }),
       /the change failed/,
     );
-    const kept = await store.db
-      .transaction()
-      .execute((tx) => log.append(entry({ action: 'user.rename' }), tx));
-    assert.equal(kept.seq, 2);
+    await store.db.transaction().execute((tx) => log.append(entry({ action: 'user.rename' }), tx));
     assert.deepEqual(
       (await log.query()).map((e) => e.action),
       ['user.rename', 'user.create'],
@@ -312,6 +317,82 @@ describeOnEachDatabase('audit log', (context) => {
     );
     assert.deepEqual(await log.verify(), { ok: true, checked: 4, problems: [], omittedProblems: 0 });
   });
+
+  // PostgreSQL: entries go to audit_pending and are chained in batches (the journal).
+  if (kind === 'postgres') {
+    it('an appending transaction takes no lock: another appends and commits while it is still open', async () => {
+      await store.db.transaction().execute(async (tx) => {
+        await log.append(entry({ action: 'user.first' }), tx);
+        // With the head taken by the open transaction, this append would wait for it: a deadlock.
+        const other = log.append(entry({ action: 'user.second' }));
+        const timeout = new Promise((_, reject) =>
+          setTimeout(
+            () => reject(new Error('the second append waited for the first transaction')),
+            3000,
+          ).unref(),
+        );
+        await Promise.race([other, timeout]);
+      });
+      const actions = (await log.query()).map((e) => e.action).sort();
+      assert.deepEqual(actions, ['user.first', 'user.second']);
+      assert.deepEqual(await log.verify(), { ok: true, checked: 2, problems: [], omittedProblems: 0 });
+      const pending = await store.db.selectFrom('audit_pending').selectAll().execute();
+      assert.deepEqual(pending, []);
+    });
+
+    it('chains in the background, with nobody reading, within moments', async () => {
+      await log.append(entry({ action: 'user.background' }));
+      const chained = async () =>
+        (await store.db.selectFrom('audit_log').select('action').execute()).map((row) => row.action);
+      const deadline = Date.now() + 3000;
+      while ((await chained()).length === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(await chained(), ['user.background']);
+    });
+
+    it('entries a stopped process left pending are chained by the next reader, in the order written', async () => {
+      const left = ['user.one', 'user.two', 'user.three'].map((action, i) => ({
+        ...entry({ action }),
+        at: T0 + i,
+        details: '{}',
+      }));
+      await store.db.insertInto('audit_pending').values(left).execute();
+      const reader = new AuditLog(store);
+      try {
+        assert.deepEqual(
+          (await reader.query()).map((e) => [e.seq, e.action]),
+          [
+            [3, 'user.three'],
+            [2, 'user.two'],
+            [1, 'user.one'],
+          ],
+        );
+        assert.equal((await reader.verify()).ok, true);
+      } finally {
+        await reader.close();
+      }
+    });
+
+    it('a thousand entries from two logs at once (two nodes) make one chain, batch by batch', async () => {
+      const other = new AuditLog(store);
+      try {
+        await Promise.all(
+          Array.from({ length: 1000 }, (_, i) =>
+            (i % 2 ? log : other).append(entry({ target: `u${i}@example.com` })),
+          ),
+        );
+        await Promise.all([log.flush(), other.flush()]);
+        assert.deepEqual(await log.verify({ pageSize: 300 }), {
+          ok: true,
+          checked: 1000,
+          problems: [],
+          omittedProblems: 0,
+        });
+      } finally {
+        await other.close();
+      }
+    });
+  }
 });
 
 const execFileAsync = promisify(execFile);
@@ -324,9 +405,9 @@ const OPEN = `
   const log = new AuditLog(store);
 `;
 const CONCURRENT_SCRIPT = `${OPEN}
-  const entries = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append({ actor: 'cli',
+  await Promise.all(Array.from({ length: 50 }, (_, i) => log.append({ actor: 'cli',
     action: 'user.create', target: 'u' + i, protocol: 'cli', remote: '', outcome: 'success' })));
-  const seqs = entries.map((entry) => entry.seq).sort((a, b) => a - b);
+  const seqs = (await log.query({ limit: 1000 })).map((entry) => entry.seq).sort((a, b) => a - b);
   console.log(JSON.stringify({ seqs, verification: await log.verify() }));
   await store.close();
 `;

@@ -1,7 +1,16 @@
 import { CooError } from '../errors.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { Db, Executor, Store, Tx } from '../store/database.ts';
-import { advanceAuditHead, insertAuditRows, selectAuditRows, type AuditRow } from '../store/audit.ts';
+import {
+  advanceAuditHead,
+  chainPendingAuditRows,
+  insertAuditRows,
+  insertPendingAuditRows,
+  selectAuditRows,
+  type AuditHead,
+  type AuditRow,
+  type PendingAuditRow,
+} from '../store/audit.ts';
 import { canonicalJson, entryHash } from './audit-chain.ts';
 import { verifyAuditChain, type AuditVerification } from './audit-verify.ts';
 
@@ -58,30 +67,63 @@ export interface AuditQuery {
 export const DEFAULT_QUERY_LIMIT = 100;
 export const MAX_QUERY_LIMIT = 1000;
 
+/** Pending entries chained per transaction. */
+const CHAIN_BATCH = 500;
+/** How soon after an append its entry is chained (its transaction has usually committed by then). */
+const CHAIN_DELAY_MS = 20;
+/** Entries nobody pokes for (a node or CLI that stopped before chaining its own) are chained this often. */
+const CHAIN_SWEEP_MS = 1000;
+
+export interface AuditLogOptions {
+  now?: () => number;
+  /**
+   * Write entries to audit_pending and chain them in batches, instead of
+   * taking the head in every audited transaction. The default on
+   * PostgreSQL, where the head row's lock, held to each commit, would let
+   * the whole cluster commit one audited change at a time.
+   */
+  journal?: boolean;
+}
+
 /**
  * The append-only, hash-chained audit log: each entry carries the hash of the
  * one before, and a head row keeps the last seq and hash, so a changed,
  * deleted or cut-off entry shows up in verify().
+ *
+ * On SQLite an append chains its entry at once, in the caller's transaction:
+ * there is one writer anyway. On PostgreSQL (`journal`) the entry is written
+ * to audit_pending in the caller's transaction, with no lock taken, and a
+ * chainer moves committed entries into the chain in batches soon after —
+ * within CHAIN_DELAY_MS, or CHAIN_SWEEP_MS for entries another process left.
+ * Either way an entry commits or rolls back with the change it records, and
+ * query() and verify() chain what is pending first, so they see every entry
+ * committed before they were called.
  */
 export class AuditLog {
   readonly #db: Db;
   readonly #now: () => number;
+  readonly #journal: boolean;
+  #chaining: Promise<void> | undefined;
+  #chainSoon: NodeJS.Timeout | undefined;
+  readonly #sweep: NodeJS.Timeout | undefined;
 
-  constructor(store: Store, options: { now?: () => number } = {}) {
+  constructor(store: Store, options: AuditLogOptions = {}) {
     this.#db = store.db;
     this.#now = options.now ?? Date.now;
+    this.#journal = options.journal ?? store.kind === 'postgres';
+    if (this.#journal) {
+      this.#sweep = setInterval(() => this.#chainInBackground(), CHAIN_SWEEP_MS);
+      this.#sweep.unref();
+    }
   }
 
   /**
    * Appends one entry, inside the caller's transaction when given one (so the
    * entry commits or rolls back with the change it records), else in its own.
-   * The head row stays locked until that transaction ends: append last, just
-   * before commit, to keep other appenders' wait short.
+   * On SQLite the head is taken: append last, just before commit.
    */
-  async append(entry: AuditEntryInput, executor?: Executor): Promise<AuditEntry> {
-    const [appended] = await this.appendMany([entry], executor);
-    if (!appended) throw new Error('audit append returned no entry');
-    return appended;
+  async append(entry: AuditEntryInput, executor?: Executor): Promise<void> {
+    await this.appendMany([entry], executor);
   }
 
   /**
@@ -89,14 +131,48 @@ export class AuditLog {
    * few multi-row inserts, so a bulk change (an import of thousands of users)
    * costs a few round trips. Same transaction rules as append().
    */
-  async appendMany(entries: readonly AuditEntryInput[], executor?: Executor): Promise<AuditEntry[]> {
-    if (entries.length === 0) return [];
-    if (executor?.isTransaction) return appendInTransaction(executor as Tx, entries, this.#now);
-    return (executor ?? this.#db).transaction().execute((tx) => appendInTransaction(tx, entries, this.#now));
+  async appendMany(entries: readonly AuditEntryInput[], executor?: Executor): Promise<void> {
+    if (entries.length === 0) return;
+    if (this.#journal) {
+      await insertPendingAuditRows(
+        executor ?? this.#db,
+        entries.map((entry) => pendingRow(entry, this.#now)),
+      );
+      this.#scheduleChaining();
+      return;
+    }
+    if (executor?.isTransaction) {
+      await appendInTransaction(executor as Tx, entries, this.#now);
+      return;
+    }
+    await (executor ?? this.#db).transaction().execute((tx) => appendInTransaction(tx, entries, this.#now));
+  }
+
+  /** Chains every entry committed so far (on PostgreSQL; nothing waits on SQLite). */
+  async flush(): Promise<void> {
+    if (!this.#journal) return;
+    // A run already under way may have read the pending table before the entries asked for were committed.
+    await this.#chaining?.catch(() => undefined);
+    const run = this.#chainAll().then(() => undefined);
+    this.#chaining = run;
+    try {
+      await run;
+    } finally {
+      if (this.#chaining === run) this.#chaining = undefined;
+    }
+  }
+
+  /** Stops the background chaining and chains what is pending. */
+  async close(): Promise<void> {
+    clearInterval(this.#sweep);
+    clearTimeout(this.#chainSoon);
+    this.#chainSoon = undefined;
+    await this.flush();
   }
 
   /** Matching entries, newest first. */
   async query(query: AuditQuery = {}, executor: Executor = this.#db): Promise<AuditEntry[]> {
+    await this.flush();
     const limit = query.limit ?? DEFAULT_QUERY_LIMIT;
     if (!Number.isInteger(limit) || limit < 1) {
       throw new CooError(ErrorCode.INVALID_INPUT, `the limit must be a whole number from 1, not ${limit}`, [
@@ -113,36 +189,80 @@ export class AuditLog {
 
   /** Walks the whole chain; see verifyAuditChain. */
   async verify(options: { pageSize?: number } = {}): Promise<AuditVerification> {
+    await this.flush();
     return verifyAuditChain(this.#db, options.pageSize);
   }
+
+  #scheduleChaining(): void {
+    if (this.#chainSoon) return;
+    this.#chainSoon = setTimeout(() => {
+      this.#chainSoon = undefined;
+      this.#chainInBackground();
+    }, CHAIN_DELAY_MS);
+    this.#chainSoon.unref();
+  }
+
+  /** A run unless one is under way; a failure is left for the next run (and shows in flush()). */
+  #chainInBackground(): void {
+    if (this.#chaining) return;
+    const run = this.#chainAll()
+      .then((chained) => {
+        // Under load more keep coming: look again soon rather than at the next sweep.
+        if (chained > 0) this.#scheduleChaining();
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.#chaining === run) this.#chaining = undefined;
+      });
+    this.#chaining = run;
+  }
+
+  /** Chains batches until none is left; how many entries it chained. */
+  async #chainAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const chained = await this.#db
+        .transaction()
+        .execute((tx) => chainPendingAuditRows(tx, CHAIN_BATCH, chainRows));
+      total += chained;
+      if (chained < CHAIN_BATCH) return total;
+    }
+  }
+}
+
+function pendingRow(entry: AuditEntryInput, now: () => number): PendingAuditRow {
+  return {
+    at: entry.at ?? now(),
+    actor: entry.actor,
+    action: entry.action,
+    target: entry.target,
+    protocol: entry.protocol,
+    remote: entry.remote,
+    outcome: entry.outcome,
+    details: canonicalJson(entry.details ?? {}),
+  };
+}
+
+/** Numbers and hashes entries after the head, in order. */
+function chainRows(head: AuditHead, entries: readonly PendingAuditRow[]): AuditRow[] {
+  let previous = head.hash;
+  return entries.map((entry, i) => {
+    const fields = { ...entry, seq: head.seq + 1 + i };
+    const hash = entryHash(previous, fields);
+    const row = { ...fields, prev_hash: previous, hash };
+    previous = hash;
+    return row;
+  });
 }
 
 async function appendInTransaction(
   tx: Tx,
   entries: readonly AuditEntryInput[],
   now: () => number,
-): Promise<AuditEntry[]> {
+): Promise<void> {
   const { firstSeq, prevHash } = await advanceAuditHead(tx, entries.length);
-  let previous = prevHash;
-  const rows = entries.map((entry, i): AuditRow => {
-    const fields = {
-      seq: firstSeq + i,
-      at: entry.at ?? now(),
-      actor: entry.actor,
-      action: entry.action,
-      target: entry.target,
-      protocol: entry.protocol,
-      remote: entry.remote,
-      outcome: entry.outcome,
-      details: canonicalJson(entry.details ?? {}),
-    };
-    const hash = entryHash(previous, fields);
-    const row = { ...fields, prev_hash: previous, hash };
-    previous = hash;
-    return row;
-  });
-  await insertAuditRows(tx, rows);
-  return rows.map(toEntry);
+  const pending = entries.map((entry) => pendingRow(entry, now));
+  await insertAuditRows(tx, chainRows({ seq: firstSeq - 1, hash: prevHash }, pending));
 }
 
 function toEntry(row: AuditRow): AuditEntry {

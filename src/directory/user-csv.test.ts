@@ -75,6 +75,8 @@ function assertOk(report: ImportReport): void {
 /** What an import may touch, to show that a refused one touched nothing. */
 async function state(services: Services) {
   const db = services.store.db;
+  // Entries still pending (PostgreSQL's journal) are chained first: the head then says what was logged.
+  await services.audit.flush();
   return {
     users: await listUsers(db),
     units: await listOrgUnits(db),
@@ -457,7 +459,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
           begin if new.action = 'user.import' then raise exception 'injected failure'; end if; return new; end $$`.execute(
           db,
         );
-        await sql`create trigger fail_import before insert on audit_log for each row execute function fail_import()`.execute(
+        // On PostgreSQL the entry is written to audit_pending in the import's transaction (the journal).
+        await sql`create trigger fail_import before insert on audit_pending for each row execute function fail_import()`.execute(
           db,
         );
       }
@@ -466,7 +469,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       for (let i = 0; i < 1200; i++) rows.push(`user${i}@example.jp,User ${i},,部/課${i % 7},,,,,`);
       await assert.rejects(run(services, csv(...rows)), /injected failure/);
       assert.deepEqual(await state(services), before);
-      await sql`drop trigger fail_import${sql.raw(kind === 'sqlite' ? '' : ' on audit_log')}`.execute(db);
+      await sql`drop trigger fail_import${sql.raw(kind === 'sqlite' ? '' : ' on audit_pending')}`.execute(db);
       const retry = await run(services, csv(...rows));
       assertOk(retry);
       assert.deepEqual([retry.created, retry.updated], [1200, 1]);

@@ -82,6 +82,59 @@ export async function insertAuditRows(tx: Tx, rows: readonly AuditRow[]): Promis
   if (last) await tx.updateTable('audit_head').set({ hash: last.hash }).where('id', '=', 1).execute();
 }
 
+/** An entry as written before it is chained: no seq, no hashes yet. */
+export type PendingAuditRow = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
+
+/** Writes entries to be chained later (chainPendingAuditRows); takes no lock. */
+export async function insertPendingAuditRows(
+  executor: Executor,
+  rows: readonly PendingAuditRow[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK_ROWS) {
+    await executor
+      .insertInto('audit_pending')
+      .values(rows.slice(i, i + INSERT_CHUNK_ROWS))
+      .execute();
+  }
+}
+
+/**
+ * Moves up to `limit` committed pending entries, oldest first, into the
+ * chain: locks the head (FOR UPDATE, PostgreSQL), so two chainers never take
+ * the same entries, hands them to `chain` to be numbered and hashed from the
+ * head, inserts what it returns, moves the head, and deletes them from the
+ * pending table. Returns how many it chained (0: nothing was pending).
+ */
+export async function chainPendingAuditRows(
+  tx: Tx,
+  limit: number,
+  chain: (head: AuditHead, pending: readonly PendingAuditRow[]) => AuditRow[],
+): Promise<number> {
+  const head = await tx
+    .selectFrom('audit_head')
+    .select(['seq', 'hash'])
+    .where('id', '=', 1)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const pending = await tx.selectFrom('audit_pending').selectAll().orderBy('id').limit(limit).execute();
+  if (pending.length === 0) return 0;
+  const rows = chain(
+    { seq: Number(head.seq), hash: head.hash },
+    pending.map(({ id: _id, ...row }) => ({ ...row, at: Number(row.at) })),
+  );
+  await advanceAuditHead(tx, rows.length);
+  await insertAuditRows(tx, rows);
+  await tx
+    .deleteFrom('audit_pending')
+    .where(
+      'id',
+      'in',
+      pending.map((row) => row.id),
+    )
+    .execute();
+  return rows.length;
+}
+
 export async function readAuditHead(executor: Executor): Promise<AuditHead> {
   const head = await executor
     .selectFrom('audit_head')

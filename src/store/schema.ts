@@ -46,6 +46,7 @@ export interface DirectoryTables {
   api_tokens: ApiTokenTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
+  audit_pending: AuditPendingTable;
   settings: SettingTable;
 }
 
@@ -132,6 +133,20 @@ export interface AuditLogTable {
   details: string;
   prev_hash: string;
   hash: string;
+}
+
+/** An entry written but not yet chained (PostgreSQL): audit_log's fields but seq and the hashes. */
+export interface AuditPendingTable {
+  /** Write order, which is the order entries of one transaction are chained in. */
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  protocol: string;
+  remote: string;
+  outcome: string;
+  details: string;
 }
 
 /** One row (id 1): the last sequence number and hash, so a deleted tail is noticed. */

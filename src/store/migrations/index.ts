@@ -8,6 +8,7 @@ import * as files from './0006-files.ts';
 import * as mail from './0007-mail.ts';
 import * as pop3 from './0010-pop3.ts';
 import * as inlineBlobs from './0011-inline-blobs.ts';
+import * as auditPending from './0012-audit-pending.ts';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -31,6 +32,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0007-mail', mail],
   ['0010-pop3', pop3],
   ['0011-inline-blobs', inlineBlobs],
+  ['0012-audit-pending', auditPending],
 ];
 
 export function migrationProvider(kind: DatabaseKind): MigrationProvider {
