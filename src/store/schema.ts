@@ -119,8 +119,8 @@ export interface ApiTokenTable {
   revoked_at: number | null;
 }
 
-export interface AuditLogTable {
-  seq: number;
+/** What an audit entry says, chained or not yet. */
+export interface AuditEntryColumns {
   at: number;
   /** Who did it: an address, "cli", "system", or "token:NAME". */
   actor: string;
@@ -131,22 +131,18 @@ export interface AuditLogTable {
   outcome: string;
   /** JSON object with action-specific fields. */
   details: string;
+}
+
+export interface AuditLogTable extends AuditEntryColumns {
+  seq: number;
   prev_hash: string;
   hash: string;
 }
 
 /** An entry written but not yet chained (PostgreSQL): audit_log's fields but seq and the hashes. */
-export interface AuditPendingTable {
+export interface AuditPendingTable extends AuditEntryColumns {
   /** Write order, which is the order entries of one transaction are chained in. */
   id: Generated<number>;
-  at: number;
-  actor: string;
-  action: string;
-  target: string;
-  protocol: string;
-  remote: string;
-  outcome: string;
-  details: string;
 }
 
 /** One row (id 1): the last sequence number and hash, so a deleted tail is noticed. */

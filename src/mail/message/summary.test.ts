@@ -4,20 +4,13 @@ import iconv from 'iconv-lite';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { bodyOffset, headerFields } from './header-block.ts';
 import { headerBlockAsUtf8 } from './japanese.ts';
-import { summarizeHeader, type MessageSummary } from './summary.ts';
+import { PARSE_OPTIONS, summarizeHeader, type MessageSummary } from './summary.ts';
 
 /** The fields of a summary that are decoded as mailparser decodes them. */
 type Decoded = Pick<
   MessageSummary,
   'subject' | 'fromAddress' | 'fromName' | 'recipients' | 'messageId' | 'date'
 >;
-
-const PARSE_OPTIONS = {
-  skipHtmlToText: true,
-  skipTextToHtml: true,
-  skipTextLinks: true,
-  skipImageLinks: true,
-} as const;
 
 /**
  * The reference: those fields read from mailparser's own parse of the same

@@ -38,7 +38,8 @@ export interface MessageSummary {
   receivedCount: number;
 }
 
-const PARSE_OPTIONS = {
+/** mailparser without the conversions a summary or a display parse never uses. */
+export const PARSE_OPTIONS = {
   skipHtmlToText: true,
   skipTextToHtml: true,
   skipTextLinks: true,
