@@ -37,7 +37,9 @@ export const dashboardSchema = z
       domains: count,
     }),
     storage: z.object({
-      blobBytes: bytes.describe('Files and mail bodies in the blob store'),
+      blobBytes: bytes.describe(
+        'Files and mail bodies in the blob folder; bodies up to [blobs] inline_max_bytes are in the database (databaseBytes)',
+      ),
       blobFiles: count,
       databaseBytes: bytes.nullable(),
       diskFreeBytes: bytes.nullable().describe('Free space on the blob store’s file system'),
