@@ -1,4 +1,5 @@
 import { openBlobStore } from './blob/blob-store.ts';
+import { openFilesLimit, openFilesWarning } from './open-files-limit.ts';
 import { createEventBus } from './bus/index.ts';
 import type { EventBus } from './bus/event-bus.ts';
 import { loadConfig } from './config/loader.ts';
@@ -63,6 +64,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     audit: { append: (entry) => services.audit.append(entry) },
   });
   const services = await openServices(loaded);
+  const lowLimit = openFilesWarning(await openFilesLimit());
+  if (lowLimit) logger.warn(lowLimit);
   let bus: EventBus | undefined;
   let http: HttpApp | undefined;
   let messenger: Messenger | undefined;
