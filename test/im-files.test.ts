@@ -198,6 +198,46 @@ for (const database of ['sqlite', 'postgres'] as const) {
       assert.ok(allowed.body.equals(bigFile.subarray(0, 100)));
     });
 
+    it('a ticket is a one-minute link to one file that needs no Authorization header; nothing else opens with it', async () => {
+      const url = `/api/v1/im/files/${bigId}`;
+      const outsider = await tus.send('POST', `${url}/ticket`, { token: await deviceToken(server, jiro) });
+      assert.equal(outsider.status, 404, 'no ticket for a file one may not read');
+      assert.equal((await tus.send('POST', `${url}/ticket`, { token: null })).status, 401);
+
+      const before = await server.services.audit.query({ actor: hanako.address, action: 'file.download' });
+      const issued = await tus.send('POST', `${url}/ticket`, { token: hanakoToken });
+      assert.equal(issued.status, 200, issued.body.toString());
+      const link = issued.json.url as string;
+      assert.match(link, new RegExp(`^${url}\\?ticket=[^&]+$`));
+      const expiresIn = Date.parse(issued.json.expiresAt as string) - Date.now();
+      assert.ok(expiresIn > 50_000 && expiresIn <= 60_000, `expires in ${expiresIn} ms`);
+
+      const whole = await tus.send('GET', link, { token: null });
+      assert.equal(whole.status, 200);
+      assert.match(String(whole.headers['content-disposition']), /^attachment;/);
+      assert.ok(whole.body.equals(bigFile));
+      const part = await tus.send('GET', link, { token: null, headers: { range: 'bytes=10-19' } });
+      assert.equal(part.status, 206);
+      assert.ok(part.body.equals(bigFile.subarray(10, 20)));
+      const after = await server.services.audit.query({ actor: hanako.address, action: 'file.download' });
+      assert.equal(after.length, before.length + 2, 'each download is audited as the ticket holder');
+
+      const ticket = link.slice(link.indexOf('=') + 1);
+      const refused = [
+        // Another file with this file's ticket.
+        await tus.send('GET', `/api/v1/im/files/${'0'.repeat(32)}?ticket=${ticket}`, { token: null }),
+        // A changed ticket.
+        await tus.send('GET', `${link.slice(0, -1)}${link.endsWith('A') ? 'B' : 'A'}`, { token: null }),
+        // The other routes of the file do not take tickets.
+        await tus.send('GET', `${url}/info?ticket=${ticket}`, { token: null }),
+        await tus.send('GET', `${url}/preview?ticket=${ticket}`, { token: null }),
+      ];
+      assert.deepEqual(
+        refused.map((response) => [response.status, response.json?.error?.code]),
+        Array.from({ length: 4 }, () => [401, 'AUTH_REQUIRED']),
+      );
+    });
+
     it('a file sent with a memo is readable by its recipients, and by nobody else', async () => {
       const [jiroToken, saburoToken] = [await deviceToken(server, jiro), await deviceToken(server, saburo)];
       const created = await tus.create(

@@ -18,7 +18,7 @@ import { ImGateway } from './gateway/gateway.ts';
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from './gateway/gateway-options.ts';
 import { DeviceService } from './sessions/device-service.ts';
 import { installDeviceAdminRoutes } from './sessions/device-routes.ts';
-import { requireUserSession } from './sessions/rest-auth.ts';
+import { requireUserSession, requireUserSessionOrTicket } from './sessions/rest-auth.ts';
 import { SessionControl } from './sessions/session-control.ts';
 import { sessionHandlers } from './sessions/session-handlers.ts';
 import { SessionService } from './sessions/session-service.ts';
@@ -161,7 +161,13 @@ export async function createMessenger(deps: MessengerDeps): Promise<Messenger> {
     maxUploadBytes: deps.config.config.im.max_upload_size,
     logger,
   });
-  routes.push((app) => files.installRoutes(app, userSession));
+  routes.push((app) =>
+    files.installRoutes(app, {
+      userSession,
+      downloadSession: requireUserSessionOrTicket(devices),
+      issueTicket: (deviceId, fileId) => devices.issueDownloadTicket(deviceId, fileId),
+    }),
+  );
   closers.push(() => files.close());
   const push = new PushService({
     store: services.store,

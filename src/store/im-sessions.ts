@@ -97,11 +97,26 @@ export interface DeviceOwner {
 }
 
 /** The device holding this resume token, with its owner: one round trip per reconnect. */
-export async function findDeviceWithOwner(
+export function findDeviceWithOwner(
   db: Executor,
   tokenHash: string,
 ): Promise<{ device: DeviceRow; owner: DeviceOwner } | undefined> {
-  const row = await db
+  return deviceWithOwner(db, { tokenHash });
+}
+
+/** The same by the device's id: a download ticket names its device (im/files/download-ticket.ts). */
+export function findDeviceWithOwnerById(
+  db: Executor,
+  id: number,
+): Promise<{ device: DeviceRow; owner: DeviceOwner } | undefined> {
+  return deviceWithOwner(db, { id });
+}
+
+async function deviceWithOwner(
+  db: Executor,
+  key: { tokenHash: string } | { id: number },
+): Promise<{ device: DeviceRow; owner: DeviceOwner } | undefined> {
+  const query = db
     .selectFrom('im_devices')
     .innerJoin('users', 'users.id', 'im_devices.user_id')
     .selectAll('im_devices')
@@ -112,9 +127,12 @@ export async function findDeviceWithOwner(
       'users.is_admin as owner_is_admin',
       'users.valid_from as owner_valid_from',
       'users.valid_until as owner_valid_until',
-    ])
-    .where('im_devices.token_hash', '=', tokenHash)
-    .executeTakeFirst();
+    ]);
+  const row = await (
+    'id' in key
+      ? query.where('im_devices.id', '=', key.id)
+      : query.where('im_devices.token_hash', '=', key.tokenHash)
+  ).executeTakeFirst();
   if (!row) return undefined;
   const {
     owner_address,

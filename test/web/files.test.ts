@@ -60,6 +60,8 @@ describe('web client: file transfer', () => {
       received.getByRole('button', { name: 'Download 見積書 2026.bin' }).click(),
     ]);
     assert.equal(download.suggestedFilename(), '見積書 2026.bin');
+    // Straight from the server with a ticket, not through the page's memory as a blob: URL.
+    assert.match(download.url(), /\/api\/v1\/im\/files\/[0-9a-f]{32}\?ticket=/);
     const path = await download.path();
     assert.equal(sha256(await readFile(path)), sha256(bytes));
   });

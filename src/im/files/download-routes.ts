@@ -1,12 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorBody } from '../../http/error-handler.ts';
-import { queryFlag, type ApiApp } from '../../http/routes/common.schema.ts';
+import { isoTime, isoTimeSchema, queryFlag, type ApiApp } from '../../http/routes/common.schema.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { FILES_PATH, type FileInfo } from '../../protocol/im/files.ts';
 import { parseRange } from './byte-range.ts';
 import { contentDisposition } from './content-disposition.ts';
 import { toFileInfo, type FileRow, type FileUser, type FileVariant } from './file-service.ts';
+import { imUserOf } from '../sessions/rest-auth.ts';
 import { fileUserOf, TRANSFER_TIMEOUT_MS, type FileRouteDeps } from './upload-routes.ts';
 
 const tags = ['files'];
@@ -16,6 +17,15 @@ const fileParams = z.object({
 });
 const downloadQuery = z.object({
   inline: queryFlag.optional().describe('Ask to show it in the browser (only for images, audio, video, PDF)'),
+  ticket: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('A download ticket (POST …/ticket) in place of the Authorization header'),
+});
+const ticketSchema = z.object({
+  url: z.string().describe('The file, with the ticket: a plain link a browser can follow'),
+  expiresAt: isoTimeSchema.describe('When the link stops working (about a minute)'),
 });
 
 /**
@@ -41,7 +51,11 @@ export function registerDownloadRoutes(app: ApiApp, deps: FileRouteDeps): void {
 
   app.get(
     `${FILES_PATH}/:id`,
-    { ...options, schema: { ...options.schema, summary: 'Download a file (Range)' } },
+    {
+      ...options,
+      onRequest: deps.downloadSession,
+      schema: { ...options.schema, summary: 'Download a file (Range); the bearer token or a ticket' },
+    },
     async (request, reply) => {
       const user = fileUserOf(request);
       const row = await deps.files.readable(request.params.id, user.id);
@@ -58,6 +72,28 @@ export function registerDownloadRoutes(app: ApiApp, deps: FileRouteDeps): void {
       const user = fileUserOf(request);
       const row = await deps.files.readable(request.params.id, user.id);
       return sendVariant(deps, request, reply, { row, user, variant: 'preview', disposition: 'inline' });
+    },
+  );
+
+  app.post(
+    `${FILES_PATH}/:id/ticket`,
+    {
+      onRequest: deps.userSession,
+      schema: {
+        tags,
+        summary: 'A link to the file that works for a minute without the Authorization header',
+        params: fileParams,
+        response: { 200: ticketSchema },
+      },
+    },
+    async (request): Promise<z.infer<typeof ticketSchema>> => {
+      const user = imUserOf(request);
+      const row = await deps.files.readable(request.params.id, user.userId);
+      const { ticket, expiresAt } = await deps.issueTicket(user.deviceId, row.id);
+      return {
+        url: `${FILES_PATH}/${row.id}?ticket=${encodeURIComponent(ticket)}`,
+        expiresAt: isoTime(expiresAt),
+      };
     },
   );
 

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { BlobStore } from '../../blob/blob-store.ts';
-import type { preHandlerAsyncHookHandler } from 'fastify';
 import type { ApiApp } from '../../http/routes/common.schema.ts';
 import type { Logger } from '../../log.ts';
 import type { CoreServices } from '../../services.ts';
 import { liveLimit } from '../../settings/live-limits.ts';
 import { StoreFileAccess, type FileAccess } from './file-access.ts';
 import { installFileRoutes } from './file-routes.ts';
+import type { FileRouteAuth } from './upload-routes.ts';
 import { FileService } from './file-service.ts';
 import { TusUploads } from './tus-uploads.ts';
 
@@ -29,7 +29,7 @@ export interface FilesArea {
   files: FileService;
   uploads: TusUploads;
   /** Adds the upload and download routes to the http listener. */
-  installRoutes(app: ApiApp, userSession: preHandlerAsyncHookHandler): void;
+  installRoutes(app: ApiApp, auth: FileRouteAuth): void;
   /** Stops the sweep of stale uploads. */
   close(): void;
 }
@@ -63,8 +63,8 @@ export function createFilesArea(deps: FilesAreaDeps): FilesArea {
   return {
     files,
     uploads,
-    installRoutes: (app, userSession) =>
-      installFileRoutes(app, { uploads, files, maxBytes: maxUploadBytes, userSession }),
+    installRoutes: (app, auth) =>
+      installFileRoutes(app, { uploads, files, maxBytes: maxUploadBytes, ...auth }),
     close: () => clearInterval(sweep),
   };
 }

@@ -17,7 +17,14 @@ export interface FileRouteDeps {
   maxBytes: LimitReader;
   /** requireUserSession (run as onRequest): the device token of a remembered login, put on request.imUser. */
   userSession: preHandlerAsyncHookHandler;
+  /** The same, or a download ticket (`?ticket=`): for GET of a file, which a plain link fetches. */
+  downloadSession: preHandlerAsyncHookHandler;
+  /** Signs a download ticket of this device for this file. */
+  issueTicket(deviceId: number, fileId: string): Promise<{ ticket: string; expiresAt: number }>;
 }
+
+/** What the file routes need of the sessions: made by the messenger from its DeviceService. */
+export type FileRouteAuth = Pick<FileRouteDeps, 'userSession' | 'downloadSession' | 'issueTicket'>;
 
 /** The user of a request that passed the userSession hook, as the file service wants it. */
 export function fileUserOf(request: FastifyRequest): FileUser {

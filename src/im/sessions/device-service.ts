@@ -14,6 +14,13 @@ import {
   RESUME_TOKEN_TTL_MS,
   resumeTokenDigest,
 } from './device-tokens.ts';
+import {
+  DOWNLOAD_TICKET_TTL_MS,
+  downloadTicketHolds,
+  downloadTicketMac,
+  formatDownloadTicket,
+  parseDownloadTicket,
+} from './download-tickets.ts';
 
 /** Who logged in, as the session needs it. */
 export interface DeviceOwnerInfo {
@@ -151,11 +158,7 @@ export class DeviceService {
     const found = looksLikeResumeToken(token)
       ? await devices.findDeviceWithOwner(this.#deps.store.db, resumeTokenDigest(token))
       : undefined;
-    const usable =
-      found !== undefined &&
-      found.device.revoked_at === null &&
-      (found.device.expires_at === null || now <= found.device.expires_at);
-    if (!usable) {
+    if (!found || !usableDevice(found.device, now)) {
       throw new CooError(ErrorCode.AUTH_REQUIRED, 'invalid, revoked or expired device token');
     }
     const { device, owner } = found;
@@ -168,6 +171,52 @@ export class DeviceService {
         expiresAt: device.remembered === 1 ? now + RESUME_TOKEN_TTL_MS : null,
       });
     }
+    return {
+      user: { id: owner.id, address: owner.address, name: owner.display_name, admin: owner.is_admin === 1 },
+      device,
+    };
+  }
+
+  /** A download ticket for this file, signed for the device (download-tickets.ts). */
+  async issueDownloadTicket(
+    deviceId: number,
+    fileId: string,
+  ): Promise<{ ticket: string; expiresAt: number }> {
+    const found = await devices.findDeviceWithOwnerById(this.#deps.store.db, deviceId);
+    const digest = found?.device.token_hash;
+    if (!found || !digest || !usableDevice(found.device, this.#now())) {
+      throw new CooError(ErrorCode.AUTH_REQUIRED, 'invalid, revoked or expired device token');
+    }
+    const expiresAt = this.#now() + DOWNLOAD_TICKET_TTL_MS;
+    const mac = downloadTicketMac(digest, fileId, deviceId, expiresAt);
+    return { ticket: formatDownloadTicket({ deviceId, expiresAt, mac }), expiresAt };
+  }
+
+  /**
+   * The device and owner a download ticket for this file speaks for, checked
+   * as a bearer token is (device usable, account valid); AUTH_REQUIRED with
+   * the reason otherwise.
+   */
+  async authenticateDownloadTicket(text: string, fileId: string): Promise<DeviceLogin> {
+    const now = this.#now();
+    const ticket = parseDownloadTicket(text);
+    if (!ticket) throw new CooError(ErrorCode.AUTH_REQUIRED, 'this download link is not valid');
+    if (now > ticket.expiresAt) {
+      throw new CooError(ErrorCode.AUTH_REQUIRED, 'this download link has expired: download the file again');
+    }
+    const found = await devices.findDeviceWithOwnerById(this.#deps.store.db, ticket.deviceId);
+    const digest = found?.device.token_hash;
+    if (
+      !found ||
+      !digest ||
+      !usableDevice(found.device, now) ||
+      !downloadTicketHolds(ticket, digest, fileId)
+    ) {
+      throw new CooError(ErrorCode.AUTH_REQUIRED, 'this download link is not valid');
+    }
+    const problem = accountProblem(found.owner, now);
+    if (problem) throw new CooError(problem.code, problem.message);
+    const { device, owner } = found;
     return {
       user: { id: owner.id, address: owner.address, name: owner.display_name, admin: owner.is_admin === 1 },
       device,
@@ -234,4 +283,9 @@ export function toDeviceInfo(row: devices.DeviceRow): DeviceInfo {
     remembered: row.remembered === 1,
     expiresAt: row.expires_at,
   };
+}
+
+/** Not revoked and not past its expiry. */
+function usableDevice(device: devices.DeviceRow, now: number): boolean {
+  return device.revoked_at === null && (device.expires_at === null || now <= device.expires_at);
 }

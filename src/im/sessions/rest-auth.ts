@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import { CooError, isCooError } from '../../errors.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { DeviceKind } from '../../protocol/im/frames.ts';
-import type { DeviceService } from './device-service.ts';
+import type { DeviceLogin, DeviceService } from './device-service.ts';
 
 /** The person a client REST request acts for: like an ImSession, without a connection. */
 export interface ImRequestUser {
@@ -42,22 +42,40 @@ export function requireUserSession(devices: DeviceService): preHandlerAsyncHookH
           'this API needs the device token of a remembered login: send "Authorization: Bearer <resumeToken>"',
         );
       }
-      const login = await devices.authenticate(match[1], request.ip);
-      request.imUser = {
-        userId: login.user.id,
-        address: login.user.address,
-        name: login.user.name,
-        deviceId: login.device.id,
-        deviceKind: login.device.kind as DeviceKind,
-        deviceName: login.device.name,
-        remote: request.ip,
-      };
+      request.imUser = requestUser(await devices.authenticate(match[1], request.ip), request.ip);
     } catch (error) {
       if (isCooError(error) && error.code === ErrorCode.AUTH_REQUIRED) {
         reply.header('www-authenticate', 'Bearer realm="coo-im", error="invalid_token"');
       }
       throw error;
     }
+  };
+}
+
+/**
+ * requireUserSession, or a download ticket for the file in the path
+ * (`?ticket=`, download-tickets.ts): what a plain link the browser follows
+ * can carry, where it cannot send a header. Only for GET of a file.
+ */
+export function requireUserSessionOrTicket(devices: DeviceService): preHandlerAsyncHookHandler {
+  const bearer = requireUserSession(devices);
+  return async function requireUserSessionOrTicketHook(request: FastifyRequest, reply: FastifyReply) {
+    const ticket = (request.query as { ticket?: unknown } | undefined)?.ticket;
+    const fileId = (request.params as { id?: unknown } | undefined)?.id;
+    if (typeof ticket !== 'string' || typeof fileId !== 'string') return bearer.call(this, request, reply);
+    request.imUser = requestUser(await devices.authenticateDownloadTicket(ticket, fileId), request.ip);
+  };
+}
+
+function requestUser(login: DeviceLogin, remote: string): ImRequestUser {
+  return {
+    userId: login.user.id,
+    address: login.user.address,
+    name: login.user.name,
+    deviceId: login.device.id,
+    deviceKind: login.device.kind as DeviceKind,
+    deviceName: login.device.name,
+    remote,
   };
 }
 

@@ -1,12 +1,14 @@
 import { FILES_PATH } from '../../../../src/protocol/im/files.ts';
-import { apiToken } from '../../lib/api.ts';
+import { api, apiToken } from '../../lib/api.ts';
 
 /**
  * Reading files: every file route wants the device's bearer token, which an
- * <img src> or a plain link cannot send, so files are fetched and shown or
- * saved through blob: URLs (allowed by the page's CSP). Previews are small
- * and kept in a bounded cache, so scrolling a long chat back and forth does
- * not fetch them again.
+ * <img src> or a plain link cannot send, so previews and images are fetched
+ * and shown through blob: URLs (allowed by the page's CSP); previews are
+ * small and kept in a bounded cache, so scrolling a long chat back and forth
+ * does not fetch them again. A download instead follows a link with a
+ * ticket (a minute's permission for this file), so the browser streams it
+ * to disk itself, however large.
  */
 
 export class FileFetchError extends Error {
@@ -57,10 +59,12 @@ export function previewUrl(fileId: string): Promise<string> {
   return loading;
 }
 
-/** Saves the file under its name: fetched with the token, handed to the browser as a download. */
+/** Saves the file under its name: the browser downloads it from a ticket link, never through memory. */
 export async function downloadFile(fileId: string, name: string, signal?: AbortSignal): Promise<void> {
-  const blob = await fetchBlob(fileUrl(fileId), signal);
-  const url = URL.createObjectURL(blob);
+  const { url } = await api<{ url: string; expiresAt: string }>(`${fileUrl(fileId)}/ticket`, {
+    method: 'POST',
+    ...(signal ? { signal } : {}),
+  });
   const link = document.createElement('a');
   link.href = url;
   link.download = name;
@@ -68,8 +72,6 @@ export async function downloadFile(fileId: string, name: string, signal?: AbortS
   document.body.append(link);
   link.click();
   link.remove();
-  // The browser has taken the blob once the click is handled; give it a moment.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** A blob: URL of the whole file, to show an image in full; the caller revokes it. */
