@@ -59,11 +59,11 @@ const deleteInline = prepareQuery((db, p: { sha256: string }) =>
  * kilobytes costs a file, its fsync, a rename and its folder's fsync on
  * disk — more than all the rest of its delivery together; in the database
  * it is one more row for the group commit, which fsyncs the WAL once for
- * everything written meanwhile. What is handed over in memory (a Buffer) and is no larger than
- * `inlineMaxBytes` goes in; a stream (an upload, a message spooled to disk)
- * goes to the DiskBlobStore. Either way the id is the content's SHA-256,
- * and readers do not know which tier answered: the database is asked
- * first, then the disk.
+ * everything written meanwhile. What is handed over in memory (a Buffer)
+ * and is no larger than `inlineMaxBytes` goes in; a stream (an upload, a
+ * message spooled to disk) goes to the DiskBlobStore. Either way the id is
+ * the content's SHA-256, and readers do not know which tier answered: the
+ * database is asked first, then the disk.
  */
 export class TieredBlobStore implements BlobStore {
   readonly disk: DiskBlobStore;
