@@ -106,6 +106,7 @@ export class AuditLog {
   #chaining: Promise<void> | undefined;
   #chainSoon: NodeJS.Timeout | undefined;
   readonly #sweep: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(store: Store, options: AuditLogOptions = {}) {
     this.#db = store.db;
@@ -164,6 +165,7 @@ export class AuditLog {
 
   /** Stops the background chaining and chains what is pending. */
   async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#sweep);
     clearTimeout(this.#chainSoon);
     this.#chainSoon = undefined;
@@ -194,7 +196,7 @@ export class AuditLog {
   }
 
   #scheduleChaining(): void {
-    if (this.#chainSoon) return;
+    if (this.#chainSoon || this.#closed) return;
     this.#chainSoon = setTimeout(() => {
       this.#chainSoon = undefined;
       this.#chainInBackground();
