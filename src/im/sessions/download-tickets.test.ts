@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { CLI_ACTOR } from '../../directory/types.ts';
 import { describeOnEachDatabase } from '../../../test/support/stores.ts';
-import { servicesOver } from '../../../test/support/services.ts';
-import { DeviceService } from './device-service.ts';
+import { servicesOver, userWithDeviceService } from '../../../test/support/services.ts';
+import type { DeviceService } from './device-service.ts';
 import { DOWNLOAD_TICKET_TTL_MS, parseDownloadTicket } from './download-tickets.ts';
 
 const FILE = 'a'.repeat(32);
@@ -17,25 +17,13 @@ describeOnEachDatabase('download tickets', (context) => {
   let userId: number;
 
   before(async () => {
-    const services = servicesOver(context.store);
-    await services.directory.domains.add('tickets.example', CLI_ACTOR);
-    const user = await services.directory.users.create(
-      'dl@tickets.example',
-      { displayName: 'Downloader' },
-      CLI_ACTOR,
-      { password: 'a long enough password' },
-    );
-    userId = user.id;
-    devices = new DeviceService({
-      store: context.store,
-      audit: services.audit,
-      users: services.directory.users,
-      now: () => now,
-    });
-    const row = await services.directory.users.requireRow(user.address);
+    await servicesOver(context.store).directory.domains.add('tickets.example', CLI_ACTOR);
+    const made = await userWithDeviceService(context.store, 'dl@tickets.example', { now: () => now });
+    devices = made.devices;
+    userId = made.row.id;
     const device = { kind: 'web' as const, name: 'Browser' };
-    deviceId = (await devices.register(row, device, { remember: true, remote: '::1' })).device.id;
-    otherDeviceId = (await devices.register(row, device, { remember: false, remote: '::1' })).device.id;
+    deviceId = (await devices.register(made.row, device, { remember: true, remote: '::1' })).device.id;
+    otherDeviceId = (await devices.register(made.row, device, { remember: false, remote: '::1' })).device.id;
   });
 
   const rejects = (ticket: string, fileId: string, message: RegExp) =>

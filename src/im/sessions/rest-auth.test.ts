@@ -4,8 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { CLI_ACTOR } from '../../directory/types.ts';
 import { installErrorHandling } from '../../http/error-handler.ts';
 import { describeOnEachDatabase } from '../../../test/support/stores.ts';
-import { servicesOver } from '../../../test/support/services.ts';
-import { DeviceService } from './device-service.ts';
+import { servicesOver, userWithDeviceService } from '../../../test/support/services.ts';
+import type { DeviceService } from './device-service.ts';
 import { imUserOf, requireUserSession } from './rest-auth.ts';
 
 describeOnEachDatabase('requireUserSession: client REST with a device token', (context) => {
@@ -15,21 +15,11 @@ describeOnEachDatabase('requireUserSession: client REST with a device token', (c
   let userId: number;
 
   before(async () => {
-    const services = servicesOver(context.store);
-    await services.directory.domains.add('example.com', CLI_ACTOR);
-    const user = await services.directory.users.create(
-      'rest@example.com',
-      { displayName: 'Rest User' },
-      CLI_ACTOR,
-      { password: 'a long enough password' },
-    );
-    userId = user.id;
-    devices = new DeviceService({
-      store: context.store,
-      audit: services.audit,
-      users: services.directory.users,
-    });
-    const row = await services.directory.users.requireRow(user.address);
+    await servicesOver(context.store).directory.domains.add('example.com', CLI_ACTOR);
+    const made = await userWithDeviceService(context.store, 'rest@example.com', { displayName: 'Rest User' });
+    devices = made.devices;
+    const row = made.row;
+    userId = row.id;
     const login = await devices.register(
       row,
       { kind: 'web', name: 'Browser' },
