@@ -1,3 +1,4 @@
+import { TextDecoder } from 'node:util';
 import { headerFields, type HeaderField } from './header-block.ts';
 
 /**
@@ -25,9 +26,22 @@ function hasIso2022JpEscape(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** Decoders are made once: each decode() without `stream` starts afresh. */
+const strictDecoders = new Map<string, TextDecoder>();
+const lenientDecoders = new Map<string, TextDecoder>();
+
+function decoder(cache: Map<string, TextDecoder>, charset: string, fatal: boolean): TextDecoder {
+  let found = cache.get(charset);
+  if (!found) {
+    found = new TextDecoder(charset, { fatal });
+    cache.set(charset, found);
+  }
+  return found;
+}
+
 function decodes(charset: string, bytes: Uint8Array): boolean {
   try {
-    new TextDecoder(charset, { fatal: true }).decode(bytes);
+    decoder(strictDecoders, charset, true).decode(bytes);
     return true;
   } catch {
     return false;
@@ -54,8 +68,11 @@ export function detectCharset(bytes: Uint8Array): DetectedCharset {
 
 /** Decodes raw bytes in the charset they appear to be in (undecodable bytes become U+FFFD). */
 export function decodeDetected(bytes: Uint8Array): string {
-  const charset = detectCharset(bytes);
-  return new TextDecoder(charset === 'us-ascii' ? 'utf-8' : charset).decode(bytes);
+  return decodeAs(detectCharset(bytes), bytes);
+}
+
+function decodeAs(charset: DetectedCharset, bytes: Uint8Array): string {
+  return decoder(lenientDecoders, charset === 'us-ascii' ? 'utf-8' : charset, false).decode(bytes);
 }
 
 /**
@@ -69,17 +86,19 @@ export function headerBlockAsUtf8(
   header: Buffer,
   fields: readonly HeaderField[] = headerFields(header),
 ): Buffer {
-  if (!fields.some((field) => needsTranscoding(field.raw))) return header;
+  // Each field's charset is told once: the guess decodes the bytes up to three times.
+  const charsets = fields.map((field) => detectCharset(field.raw));
+  if (!charsets.some(isLegacy)) return header;
   const parts: Buffer[] = [];
-  for (const field of fields) {
-    parts.push(needsTranscoding(field.raw) ? Buffer.from(decodeDetected(field.raw), 'utf8') : field.raw);
+  fields.forEach((field, i) => {
+    const charset = charsets[i] ?? 'us-ascii';
+    parts.push(isLegacy(charset) ? Buffer.from(decodeAs(charset, field.raw), 'utf8') : field.raw);
     parts.push(Buffer.from('\r\n'));
-  }
+  });
   parts.push(Buffer.from('\r\n'));
   return Buffer.concat(parts);
 }
 
-function needsTranscoding(raw: Buffer): boolean {
-  const charset = detectCharset(raw);
+function isLegacy(charset: DetectedCharset): boolean {
   return charset !== 'us-ascii' && charset !== 'utf-8';
 }
