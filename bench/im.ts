@@ -43,9 +43,8 @@ import { importUsers } from '../src/directory/user-csv.ts';
 import { DeviceService } from '../src/im/sessions/device-service.ts';
 import { initDataDir } from '../src/init.ts';
 import { openServices } from '../src/services.ts';
-import { createScratchDatabase } from '../src/store/scratch-database.ts';
 import type { ParentMessage, WorkerClient, WorkerReport } from './im-worker.ts';
-import { freePort, onlyListeners } from './support.ts';
+import { benchDatabase, freePort, onlyListeners } from './support.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -205,9 +204,7 @@ function ask(worker: ChildProcess, message: ParentMessage): Promise<WorkerReport
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'coo-bench-im-'));
-  const scratch = values['database-url']
-    ? await createScratchDatabase(values['database-url'], 'coo_bench')
-    : undefined;
+  const scratch = await benchDatabase(values['database-url']);
   const ports: number[] = [];
   for (let i = 0; i < nodeCount; i++) ports.push(await freePort());
   const port = ports[0] ?? 0;

@@ -25,7 +25,7 @@ import { importUsers, USER_CSV_COLUMNS } from '../src/directory/user-csv.ts';
 import { initDataDir } from '../src/init.ts';
 import { openServices } from '../src/services.ts';
 import { countUsers } from '../src/store/users.ts';
-import { createScratchDatabase } from '../src/store/scratch-database.ts';
+import { benchDatabase } from './support.ts';
 
 // argon2 runs on the libuv threadpool, sized on its first use: one thread per core.
 process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism()));
@@ -147,9 +147,7 @@ function generateCsv(count: number, passwords: number): string {
 async function main(): Promise<void> {
   const options = parseOptions();
   const root = mkdtempSync(path.join(tmpdir(), 'coo-bench-import-'));
-  const database = options.databaseUrl
-    ? await createScratchDatabase(options.databaseUrl, 'coo_bench')
-    : undefined;
+  const database = await benchDatabase(options.databaseUrl);
   try {
     const dataDir = path.join(root, 'data');
     await initDataDir({

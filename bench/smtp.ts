@@ -31,8 +31,7 @@ import { loadConfig } from '../src/config/loader.ts';
 import { CLI_ACTOR } from '../src/directory/types.ts';
 import { initDataDir } from '../src/init.ts';
 import { openServices } from '../src/services.ts';
-import { createScratchDatabase } from '../src/store/scratch-database.ts';
-import { onlyListeners } from './support.ts';
+import { benchDatabase, onlyListeners, percentile, round } from './support.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -193,15 +192,9 @@ async function run(port: number): Promise<{ latencies: number[]; seconds: number
   };
 }
 
-function percentile(sorted: number[], share: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))] ?? 0;
-}
-
 const dir = mkdtempSync(path.join(tmpdir(), 'coo-bench-smtp-'));
 const dataDir = path.join(dir, 'data');
-const scratch = values['database-url']
-  ? await createScratchDatabase(values['database-url'], 'coo_bench')
-  : undefined;
+const scratch = await benchDatabase(values['database-url']);
 try {
   await prepare(dataDir, scratch?.url);
   const server = await startServerProcess(dataDir);
@@ -219,7 +212,6 @@ try {
     .executeTakeFirstOrThrow();
   await services.close();
   const sorted = result.latencies.sort((a, b) => a - b);
-  const round = (n: number) => Math.round(n * 10) / 10;
   console.log(
     JSON.stringify({
       messages,

@@ -83,15 +83,18 @@ export interface BenchServer {
  * databaseUrl, or SQLite), only `listener` on, on 127.0.0.1. Afterwards the
  * server is closed and the data dir and database removed.
  */
+/** A scratch database of the PostgreSQL server at this URL (gone with its drop()); undefined: SQLite. */
+export function benchDatabase(databaseUrl: string | undefined) {
+  return databaseUrl ? createScratchDatabase(databaseUrl, 'coo_bench') : Promise.resolve(undefined);
+}
+
 export async function withBenchServer<T>(
   options: { listener: ListenerName; databaseUrl: string | undefined },
   work: (bench: BenchServer) => Promise<T>,
 ): Promise<T> {
   const { listener } = options;
   const root = mkdtempSync(path.join(tmpdir(), `coo-bench-${listener}-`));
-  const scratch = options.databaseUrl
-    ? await createScratchDatabase(options.databaseUrl, 'coo_bench')
-    : undefined;
+  const scratch = await benchDatabase(options.databaseUrl);
   try {
     const dataDir = path.join(root, 'data');
     await initDataDir({

@@ -25,7 +25,7 @@ import { openStore, type DatabaseTarget } from '../src/store/database.ts';
 import { addGroupMember, findGroupByName } from '../src/store/groups.ts';
 import { findDomainByName } from '../src/store/domains.ts';
 import { insertUser } from '../src/store/users.ts';
-import { createScratchDatabase } from '../src/store/scratch-database.ts';
+import { benchDatabase } from './support.ts';
 
 const DIVISIONS = ['営業本部', '開発本部', '管理本部', '製造本部'];
 const DEPARTMENTS = ['第一部', '第二部', '企画部', '業務部'];
@@ -65,9 +65,7 @@ const round2 = (ms: number) => Number(ms.toFixed(2));
 async function main(): Promise<void> {
   const options = parseOptions();
   const root = mkdtempSync(path.join(tmpdir(), 'coo-bench-visibility-'));
-  const database = options.databaseUrl
-    ? await createScratchDatabase(options.databaseUrl, 'coo_bench')
-    : undefined;
+  const database = await benchDatabase(options.databaseUrl);
   const target: DatabaseTarget = database
     ? { kind: 'postgres', url: database.url }
     : { kind: 'sqlite', file: path.join(root, 'coo.db') };

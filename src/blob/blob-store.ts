@@ -160,14 +160,14 @@ export class TieredBlobStore implements BlobStore {
 
 /** The data dir's blob store as the configuration describes it, without touching the disk (CLI, admin routes). */
 export function configuredBlobStore(config: LoadedConfig, db: Db): TieredBlobStore {
-  return new TieredBlobStore(new DiskBlobStore(config.paths.blobs), db, {
-    inlineMaxBytes: config.config.blobs.inline_max_bytes,
-  });
+  return tiered(new DiskBlobStore(config.paths.blobs), config, db);
 }
 
 /** The blob store for a running server: the folders made and a crash's temp files removed. */
 export async function openBlobStore(config: LoadedConfig, db: Db): Promise<TieredBlobStore> {
-  return new TieredBlobStore(await DiskBlobStore.open(config.paths.blobs), db, {
-    inlineMaxBytes: config.config.blobs.inline_max_bytes,
-  });
+  return tiered(await DiskBlobStore.open(config.paths.blobs), config, db);
+}
+
+function tiered(disk: DiskBlobStore, config: LoadedConfig, db: Db): TieredBlobStore {
+  return new TieredBlobStore(disk, db, { inlineMaxBytes: config.config.blobs.inline_max_bytes });
 }

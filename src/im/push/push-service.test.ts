@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { servicesOver } from '../../../test/support/services.ts';
+import { servicesOver, userWithDeviceService } from '../../../test/support/services.ts';
 import { describeOnEachDatabase } from '../../../test/support/stores.ts';
 import { FakePushService, verifyVapid } from '../../../test/support/push-service.ts';
 import { CLI_ACTOR } from '../../directory/types.ts';
 import { createLogger } from '../../log.ts';
 import { putSetting } from '../../store/settings.ts';
-import { findUserByAddress } from '../../store/users.ts';
-import { DeviceService } from '../sessions/device-service.ts';
+import type { DeviceService } from '../sessions/device-service.ts';
 import { PushService } from './push-service.ts';
 import { generateVapidKeys, VAPID_SETTING, type VapidKeys } from './vapid.ts';
 
@@ -49,15 +48,9 @@ describeOnEachDatabase('Web Push', (context) => {
 
   /** A new user with one signed-in (remembered) device. */
   async function userWithDevice(): Promise<{ userId: number; deviceId: number; devices: DeviceService }> {
-    const services = servicesOver(context.store);
     const address = `push-user-${++userCount}@example.com`;
-    await services.directory.users.create(address, { displayName: `User ${userCount}` }, CLI_ACTOR);
-    const row = await findUserByAddress(context.store.db, address);
-    assert.ok(row);
-    const devices = new DeviceService({
-      store: context.store,
-      audit: services.audit,
-      users: services.directory.users,
+    const { devices, row } = await userWithDeviceService(context.store, address, {
+      displayName: `User ${userCount}`,
     });
     const login = await devices.register(
       row,

@@ -142,7 +142,7 @@ export class DeviceService {
       name: context.rename ?? device.name,
     };
     return {
-      user: { id: owner.id, address: owner.address, name: owner.display_name, admin: owner.is_admin === 1 },
+      user: ownerInfo(owner),
       device: updated,
     };
   }
@@ -172,7 +172,7 @@ export class DeviceService {
       });
     }
     return {
-      user: { id: owner.id, address: owner.address, name: owner.display_name, admin: owner.is_admin === 1 },
+      user: ownerInfo(owner),
       device,
     };
   }
@@ -218,7 +218,7 @@ export class DeviceService {
     if (problem) throw new CooError(problem.code, problem.message);
     const { device, owner } = found;
     return {
-      user: { id: owner.id, address: owner.address, name: owner.display_name, admin: owner.is_admin === 1 },
+      user: ownerInfo(owner),
       device,
     };
   }
@@ -268,7 +268,8 @@ export class DeviceService {
   }
 }
 
-function ownerInfo(user: UserRow): DeviceOwnerInfo {
+/** A user row or a device's owner, as a session sees them. */
+function ownerInfo(user: Pick<UserRow, 'id' | 'address' | 'display_name' | 'is_admin'>): DeviceOwnerInfo {
   return { id: user.id, address: user.address, name: user.display_name, admin: user.is_admin === 1 };
 }
 

@@ -190,10 +190,7 @@ function nonEmpty(text: string): string | undefined {
  * drops an empty one; the summary keeps what is inside the brackets.
  */
 function messageIdOf(value: string): string | undefined {
-  if (value === '') return undefined;
-  const opened = value.startsWith('<') ? value : `<${value}`;
-  const closed = opened.endsWith('>') ? opened : `${opened}>`;
-  return closed.slice(1, -1);
+  return value === '' ? undefined : value.replace(/^<|>$/g, '');
 }
 
 /** RFC 2047 §5: an encoded word may stand in a display name, never in an addr-spec. */
